@@ -1,0 +1,1 @@
+# bindings: rules live here.

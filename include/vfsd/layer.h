@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libvfsd — layers: backends built over another backend.
+ *
+ * A layer is a VfsdOps table like any backend's, plus the backend it stands
+ * on ("next").  An operation the layer leaves NULL passes straight through
+ * to next; an operation it implements decides itself whether and how to
+ * call next, always through the vfsd_call_*() functions of <vfsd/call.h>,
+ * which check arguments and results and trace (VFSD_DEBUG=ops).  init,
+ * destroy and forget follow the same rule: a layer that implements them
+ * passes them on itself.
+ *
+ * The effective thread model of a stack is the strictest along it.
+ *
+ * Layers are built with the library: this interface has no ABI promise
+ * (an old layer that silently passed a new operation through could corrupt
+ * data).  Backends get the stable ABI of <vfsd/backend.h>.
+ */
+#ifndef VFSD_LAYER_H
+#define VFSD_LAYER_H
+
+#include <vfsd/backend.h>
+#include <vfsd/call.h>
+
+G_BEGIN_DECLS
+
+/**
+ * vfsd_layer_new: (skip)
+ * @ops: the layer's operations (copied like a backend's)
+ * @instance: (nullable): passed as `self` to the layer's operations
+ * @free_instance: (nullable): frees @instance with the layer
+ * @next: the backend below; the layer takes a reference
+ * @error: return location for a #GError
+ *
+ * Stacks a layer on @next.  Unlike vfsd_backend_new(), lookup and getattr
+ * may be NULL (they pass through).
+ *
+ * Returns: (transfer full): the layer as a backend, or NULL with @error set
+ *   (then @free_instance is not called).
+ */
+VfsdBackend *vfsd_layer_new(const VfsdOps *ops, void *instance,
+                            GDestroyNotify free_instance, VfsdBackend *next,
+                            GError **error);
+
+G_END_DECLS
+
+#endif

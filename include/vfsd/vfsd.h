@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libvfsd — the umbrella header for programs that mount file systems.
+ * Backend authors find the vtable in <vfsd/backend.h> (included here).
+ */
+#ifndef VFSD_H
+#define VFSD_H
+
+#include <vfsd/version.h>
+#include <vfsd/backend.h>
+#include <vfsd/call.h>
+#include <vfsd/mount.h>
+
+#endif

@@ -1,0 +1,1 @@
+# lib/backends: rules live here.

@@ -1,0 +1,1 @@
+# lib/layers: rules live here.

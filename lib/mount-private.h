@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The inside of a VfsdMount, shared by mount.c (lifecycle) and dispatch.c
+ * (requests). */
+#ifndef VFSD_MOUNT_PRIVATE_H
+#define VFSD_MOUNT_PRIVATE_H
+
+#include "private.h"
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#define VFSD_FILE_LOCKS 64
+
+typedef enum {
+  MOUNT_NEW,        /* created, not started */
+  MOUNT_RUNNING,    /* mounted and serving */
+  MOUNT_ENDING,     /* shutdown under way */
+  MOUNT_ENDED,      /* everything done (destroy may still be pending) */
+} MountState;
+
+struct _VfsdMount {
+  GObject parent_instance;
+
+  VfsdBackend *backend;
+  char *mountpoint;           /* absolute */
+  VfsdOptions opts;
+
+  /* Settings in force, decided in start() from defaults, the backend's
+   * init() and the options. */
+  VfsdInit init;
+  uint32_t thread_model;
+  uint32_t backend_flags;
+  bool has_flush;             /* some level implements flush */
+  bool has_posix_locks;
+  bool has_flock;
+  bool stable_dir_offsets;
+  bool use_writeback;
+
+  struct fuse_session *se;
+  int fuse_fd;
+  VfsdInodes *inodes;
+
+  /* Thread-model enforcement. */
+  GMutex serial_lock;
+  GMutex file_locks[VFSD_FILE_LOCKS];
+
+  /* Lifecycle, under `lock`. */
+  GMutex lock;
+  GCond cond;
+  MountState state;
+  bool init_seen;             /* the kernel's INIT was answered */
+  bool stop_requested;
+  bool kernel_gone;           /* ENODEV: the kernel ended the connection */
+  bool accepting;             /* workers may take new requests */
+  bool destroy_done;
+  unsigned active;            /* requests being processed */
+  unsigned workers;           /* threads inside a worker loop */
+  int end_error;              /* negative errno why the mount failed */
+  int stop_efd;               /* readable once workers must leave */
+  int ctl_efd;                /* wakes the supervisor */
+  dev_t dev;                  /* st_dev of the mount, from mountinfo */
+  GPtrArray *threads;         /* library worker threads */
+  GThread *supervisor;
+  bool attached;              /* attach() mode: no library threads */
+  GSource *source;            /* attach() mode, our reference */
+  GMainContext *signal_context; /* where `exited` is emitted */
+
+  /* Notification queue (its own thread, so a backend never waits). */
+  GAsyncQueue *notify_queue;
+  GThread *notify_thread;
+};
+
+/* dispatch.c */
+VFSD_INTERNAL void vfsd_dispatch_forget_all(VfsdMount *m);
+
+/* mount.c */
+VFSD_INTERNAL void vfsd_mount_init_seen(VfsdMount *m);
+/* Waits for the end of a started mount; with @handle_signals, SIGINT,
+ * SIGTERM and SIGHUP unmount it meanwhile. */
+VFSD_INTERNAL int vfsd_mount_wait_signals(VfsdMount *m, bool handle_signals);
+
+#endif

@@ -1,0 +1,1221 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* VfsdMount: mounting, serving, and ending in bounded time.
+ *
+ * The library runs its own loop on libfuse's primitives
+ * (fuse_session_receive_buf / fuse_session_process_buf) so that every way a
+ * mount ends takes one path, run by a supervisor thread:
+ *
+ *   1. detach the kernel mount (lazily: a busy mount still goes away);
+ *   2. wait up to END_GRACE_MS for the kernel to end the connection (it does
+ *      as soon as no file on the mount is open);
+ *   3. stop taking requests, wake idle workers, and wait until the requests
+ *      being processed are answered (bounded: a backend call that never
+ *      returns is left behind);
+ *   4. cut the connection: abort it through fusectl where we can, and swap
+ *      the device fd for /dev/null so a late reply cannot land in a reused
+ *      descriptor;
+ *   5. when no call is inside the backend any more — now, or when the last
+ *      straggler returns — forget every remaining inode and call destroy()
+ *      exactly once.
+ *
+ * Workers wait for requests in epoll with EPOLLEXCLUSIVE, so one request
+ * wakes one worker, and an eventfd wakes them all at the end.
+ */
+#include "mount-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define END_GRACE_MS 300       /* for the kernel to end the connection */
+#define END_DRAIN_MS 500       /* for requests in flight to be answered */
+#define INIT_TIMEOUT_MS 10000  /* for the kernel's INIT after mounting */
+#define DEFAULT_THREADS 2
+
+enum { SIGNAL_EXITED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE(VfsdMount, vfsd_mount, G_TYPE_OBJECT)
+
+static void finish_destroy(VfsdMount *m);
+
+/* ---- object ------------------------------------------------------------*/
+
+static void
+vfsd_mount_dispose(GObject *obj)
+{
+  VfsdMount *m = VFSD_MOUNT(obj);
+  /* Workers and the supervisor hold references, so a mount is only
+   * disposed of when it is not running. */
+  g_clear_object(&m->backend);
+  G_OBJECT_CLASS(vfsd_mount_parent_class)->dispose(obj);
+}
+
+static void
+vfsd_mount_finalize(GObject *obj)
+{
+  VfsdMount *m = VFSD_MOUNT(obj);
+  if (m->supervisor) {
+    /* The supervisor may drop the last reference itself. */
+    if (g_thread_self() == m->supervisor)
+      g_thread_unref(m->supervisor);
+    else
+      g_thread_join(m->supervisor);
+  }
+  if (m->source)
+    g_source_unref(m->source);
+  if (m->threads)
+    g_ptr_array_free(m->threads, TRUE);
+  if (m->se)
+    fuse_session_destroy(m->se);
+  if (m->inodes)
+    vfsd_inodes_free(m->inodes);
+  if (m->stop_efd >= 0)
+    close(m->stop_efd);
+  if (m->ctl_efd >= 0)
+    close(m->ctl_efd);
+  if (m->notify_queue)
+    g_async_queue_unref(m->notify_queue);
+  if (m->signal_context)
+    g_main_context_unref(m->signal_context);
+  vfsd_options_clear(&m->opts);
+  g_free(m->mountpoint);
+  g_mutex_clear(&m->serial_lock);
+  for (int i = 0; i < VFSD_FILE_LOCKS; i++)
+    g_mutex_clear(&m->file_locks[i]);
+  g_mutex_clear(&m->lock);
+  g_cond_clear(&m->cond);
+  G_OBJECT_CLASS(vfsd_mount_parent_class)->finalize(obj);
+}
+
+static void
+vfsd_mount_class_init(VfsdMountClass *klass)
+{
+  GObjectClass *oc = G_OBJECT_CLASS(klass);
+  oc->dispose = vfsd_mount_dispose;
+  oc->finalize = vfsd_mount_finalize;
+  /**
+   * VfsdMount::exited:
+   * @mount: the mount
+   * @status: 0 if it ended normally, else a negative errno
+   *
+   * The mount has ended.  Emitted from an idle source on the main context
+   * that was the thread-default one when the mount started, so handlers run
+   * in the application's thread.
+   */
+  signals[SIGNAL_EXITED] =
+      g_signal_new("exited", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
+                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
+}
+
+static void
+vfsd_mount_init(VfsdMount *m)
+{
+  g_mutex_init(&m->lock);
+  g_cond_init(&m->cond);
+  g_mutex_init(&m->serial_lock);
+  for (int i = 0; i < VFSD_FILE_LOCKS; i++)
+    g_mutex_init(&m->file_locks[i]);
+  m->stop_efd = -1;
+  m->ctl_efd = -1;
+  m->fuse_fd = -1;
+  m->state = MOUNT_NEW;
+  vfsd_options_init(&m->opts);
+}
+
+/* ---- checks before mounting --------------------------------------------*/
+
+static gboolean
+check_mountpoint(const char *path, char **abs_out, GError **error)
+{
+  struct stat st;
+  char *abs;
+  if (path == NULL || path[0] == '\0') {
+    vfsd_set_error(error, EINVAL, "no mount point was given");
+    return FALSE;
+  }
+  if (stat(path, &st) != 0) {
+    int e = errno;
+    if (e == ENOTCONN)
+      vfsd_set_error(error, ENOTCONN,
+                     "%s is a stale FUSE mount (Transport endpoint is not "
+                     "connected): its server has died; clear it with "
+                     "`fusermount3 -uz %s`", path, path);
+    else if (e == ENOENT)
+      vfsd_set_error(error, ENOENT,
+                     "mount point %s does not exist (create the directory "
+                     "first)", path);
+    else
+      vfsd_set_error(error, e, "cannot use mount point %s: %s", path,
+                     g_strerror(e));
+    return FALSE;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    vfsd_set_error(error, ENOTDIR, "mount point %s is not a directory", path);
+    return FALSE;
+  }
+  abs = realpath(path, NULL);
+  if (abs == NULL) {
+    int e = errno;
+    vfsd_set_error(error, e, "cannot resolve mount point %s: %s", path,
+                   g_strerror(e));
+    return FALSE;
+  }
+  *abs_out = g_strdup(abs);
+  free(abs);
+  return TRUE;
+}
+
+static gboolean
+check_dev_fuse(GError **error)
+{
+  int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+  if (fd >= 0) {
+    close(fd);
+    return TRUE;
+  }
+  if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+    vfsd_set_error(error, ENODEV,
+                   "the FUSE device /dev/fuse is missing: load the fuse "
+                   "kernel module (modprobe fuse) or give the container "
+                   "the device");
+  else if (errno == EACCES || errno == EPERM)
+    vfsd_set_error(error, EACCES,
+                   "no permission to open /dev/fuse (is the user allowed to "
+                   "use FUSE?)");
+  else
+    vfsd_set_error(error, errno, "cannot open /dev/fuse: %s",
+                   g_strerror(errno));
+  return FALSE;
+}
+
+VfsdMount *
+vfsd_mount_new(VfsdBackend *backend, const char *mountpoint,
+               const char *options, GError **error)
+{
+  VfsdMount *m;
+  g_return_val_if_fail(VFSD_IS_BACKEND(backend), NULL);
+  vfsd_log_init();
+  m = g_object_new(VFSD_TYPE_MOUNT, NULL);
+  if (!vfsd_options_parse(&m->opts, options, error) ||
+      !check_mountpoint(mountpoint, &m->mountpoint, error) ||
+      !check_dev_fuse(error)) {
+    g_object_unref(m);
+    return NULL;
+  }
+  m->backend = g_object_ref(backend);
+  return m;
+}
+
+/* ---- the kernel mount --------------------------------------------------*/
+
+/* Finds the device of the FUSE mount at @path in /proc/self/mountinfo (the
+ * last one mounted there); 0 if there is none. */
+static dev_t
+find_mount_dev(const char *path)
+{
+  char *text = NULL, **lines;
+  dev_t dev = 0;
+  if (!g_file_get_contents("/proc/self/mountinfo", &text, NULL, NULL))
+    return 0;
+  lines = g_strsplit(text, "\n", -1);
+  for (char **l = lines; *l && **l; l++) {
+    /* id parent major:minor root mountpoint opts ... - fstype source ... */
+    char **f = g_strsplit(*l, " ", 0);
+    guint nf = g_strv_length(f);
+    if (nf >= 5) {
+      GString *mp = g_string_new(NULL);
+      for (const char *c = f[4]; *c; c++) {
+        if (c[0] == '\\' && g_ascii_isdigit(c[1]) && g_ascii_isdigit(c[2]) &&
+            g_ascii_isdigit(c[3])) {
+          g_string_append_c(mp, (char)((c[1] - '0') * 64 + (c[2] - '0') * 8 +
+                                       (c[3] - '0')));
+          c += 3;
+        } else
+          g_string_append_c(mp, *c);
+      }
+      const char *fstype = NULL;
+      for (guint i = 5; i + 1 < nf; i++)
+        if (!strcmp(f[i], "-")) {
+          fstype = f[i + 1];
+          break;
+        }
+      if (!strcmp(mp->str, path) && fstype &&
+          (!strcmp(fstype, "fuse") || g_str_has_prefix(fstype, "fuse."))) {
+        unsigned maj, min;
+        if (sscanf(f[2], "%u:%u", &maj, &min) == 2)
+          dev = makedev(maj, min);
+      }
+      g_string_free(mp, TRUE);
+    }
+    g_strfreev(f);
+  }
+  g_strfreev(lines);
+  g_free(text);
+  return dev;
+}
+
+/* Detaches the mount at m->mountpoint if it is still ours. */
+static void
+kernel_unmount(VfsdMount *m)
+{
+  if (m->dev == 0 || find_mount_dev(m->mountpoint) != m->dev)
+    return;
+  if (geteuid() == 0) {
+    if (umount2(m->mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) != 0 &&
+        errno != EINVAL)
+      vfsd_log(G_LOG_LEVEL_WARNING, "unmounting %s: %s", m->mountpoint,
+               g_strerror(errno));
+  } else {
+    const char *argv[] = { "fusermount3", "-u", "-z", "-q", "--",
+                           m->mountpoint, NULL };
+    pid_t pid;
+    int status;
+    if (posix_spawnp(&pid, "fusermount3", NULL, NULL, (char **)argv,
+                     environ) != 0) {
+      vfsd_log(G_LOG_LEVEL_WARNING, "cannot run fusermount3 to unmount %s",
+               m->mountpoint);
+      return;
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+      ;
+  }
+}
+
+/* Aborts the connection through fusectl (root only, best effort). */
+static void
+kernel_abort(VfsdMount *m)
+{
+  char path[64];
+  int fd;
+  if (m->dev == 0)
+    return;
+  g_snprintf(path, sizeof path, "/sys/fs/fuse/connections/%u/abort",
+             minor(m->dev));
+  fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    if (write(fd, "1", 1) < 0) {
+      /* nothing more to do */
+    }
+    close(fd);
+  }
+}
+
+static void
+set_readahead(VfsdMount *m, gint64 kb)
+{
+  char path[96], val[32];
+  int fd;
+  g_snprintf(path, sizeof path, "/sys/class/bdi/%u:%u/read_ahead_kb",
+             major(m->dev), minor(m->dev));
+  fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    vfsd_log(G_LOG_LEVEL_MESSAGE, "cannot set readahead of %s: %s",
+             m->mountpoint, g_strerror(errno));
+    return;
+  }
+  g_snprintf(val, sizeof val, "%" G_GINT64_FORMAT, kb);
+  if (write(fd, val, strlen(val)) < 0)
+    vfsd_log(G_LOG_LEVEL_MESSAGE, "cannot set readahead of %s: %s",
+             m->mountpoint, g_strerror(errno));
+  close(fd);
+}
+
+/* ---- serving -----------------------------------------------------------*/
+
+void
+vfsd_mount_init_seen(VfsdMount *m)
+{
+  g_mutex_lock(&m->lock);
+  m->init_seen = true;
+  g_cond_broadcast(&m->cond);
+  g_mutex_unlock(&m->lock);
+}
+
+static void
+note_kernel_gone(VfsdMount *m, int err)
+{
+  g_mutex_lock(&m->lock);
+  if (!m->kernel_gone) {
+    m->kernel_gone = true;
+    if (err && m->end_error == 0)
+      m->end_error = err;
+    g_cond_broadcast(&m->cond);
+  }
+  g_mutex_unlock(&m->lock);
+}
+
+/* Returns false when no new request may be taken. */
+static inline bool
+enter_request(VfsdMount *m)
+{
+  bool ok;
+  g_mutex_lock(&m->lock);
+  ok = m->accepting;
+  if (ok)
+    m->active++;
+  g_mutex_unlock(&m->lock);
+  return ok;
+}
+
+static inline void
+leave_request(VfsdMount *m)
+{
+  bool destroy = false;
+  g_mutex_lock(&m->lock);
+  m->active--;
+  if (m->active == 0) {
+    g_cond_broadcast(&m->cond);
+    /* The last straggler after the end runs the deferred destroy. */
+    if (m->state == MOUNT_ENDED && !m->destroy_done)
+      destroy = true;
+  }
+  g_mutex_unlock(&m->lock);
+  if (destroy)
+    finish_destroy(m);
+}
+
+/* Takes one request and processes it.  Returns 1 if one was processed, 0
+ * if none is waiting, -1 when this worker must leave. */
+static int
+serve_one(VfsdMount *m, struct fuse_buf *fbuf)
+{
+  int r;
+  if (!enter_request(m))
+    return -1;
+  r = fuse_session_receive_buf(m->se, fbuf);
+  if (r > 0) {
+    fuse_session_process_buf(m->se, fbuf);
+    leave_request(m);
+    return 1;
+  }
+  leave_request(m);
+  if (r == -EAGAIN || r == -EINTR)
+    return 0;
+  /* 0: ENODEV (the kernel ended the connection); < 0: a real error. */
+  note_kernel_gone(m, r < 0 ? r : 0);
+  if (r < 0)
+    vfsd_log(G_LOG_LEVEL_WARNING, "reading requests for %s: %s",
+             m->mountpoint, g_strerror(-r));
+  return -1;
+}
+
+static void
+block_async_signals(void)
+{
+  sigset_t set;
+  sigfillset(&set);
+  sigdelset(&set, SIGSEGV);
+  sigdelset(&set, SIGBUS);
+  sigdelset(&set, SIGFPE);
+  sigdelset(&set, SIGILL);
+  sigdelset(&set, SIGABRT);
+  sigdelset(&set, SIGTRAP);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+static int
+worker_loop(VfsdMount *m)
+{
+  struct fuse_buf fbuf;
+  struct epoll_event ev;
+  int ep;
+
+  memset(&fbuf, 0, sizeof fbuf);
+  ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0)
+    return -errno;
+  ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+  ev.data.u32 = 0;
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, m->fuse_fd, &ev) != 0) {
+    int e = errno;
+    close(ep);
+    return -e;
+  }
+  ev.events = EPOLLIN;
+  ev.data.u32 = 1;
+  epoll_ctl(ep, EPOLL_CTL_ADD, m->stop_efd, &ev);
+
+  g_mutex_lock(&m->lock);
+  m->workers++;
+  g_mutex_unlock(&m->lock);
+
+  for (;;) {
+    struct epoll_event got[2];
+    int n = epoll_wait(ep, got, 2, -1);
+    int r;
+    if (n < 0 && errno != EINTR)
+      break;
+    r = serve_one(m, &fbuf);
+    if (r < 0)
+      break;
+  }
+
+  g_mutex_lock(&m->lock);
+  m->workers--;
+  g_cond_broadcast(&m->cond);
+  g_mutex_unlock(&m->lock);
+  free(fbuf.mem);
+  close(ep);
+  return 0;
+}
+
+static gpointer
+worker_thread(gpointer data)
+{
+  VfsdMount *m = data;
+  block_async_signals();
+  worker_loop(m);
+  g_object_unref(m);
+  return NULL;
+}
+
+int
+vfsd_mount_run_worker(VfsdMount *mount)
+{
+  int r;
+  g_return_val_if_fail(VFSD_IS_MOUNT(mount), -EINVAL);
+  g_mutex_lock(&mount->lock);
+  r = mount->state == MOUNT_NEW ? -EINVAL : 0;
+  g_mutex_unlock(&mount->lock);
+  if (r)
+    return r;
+  g_object_ref(mount);
+  r = worker_loop(mount);
+  g_object_unref(mount);
+  return r;
+}
+
+/* ---- attach(): serving from a GMainContext -----------------------------*/
+
+typedef struct {
+  GSource source;
+  VfsdMount *m;
+  struct fuse_buf fbuf;
+  gpointer tag;
+} FuseSource;
+
+static gboolean
+fuse_source_dispatch(GSource *source, GSourceFunc cb, gpointer data)
+{
+  FuseSource *fs = (FuseSource *)source;
+  GIOCondition cond = g_source_query_unix_fd(source, fs->tag);
+  (void)cb;
+  (void)data;
+  if (cond & (G_IO_IN | G_IO_ERR | G_IO_HUP)) {
+    /* A bounded batch, so other sources of the context get their turn. */
+    for (int i = 0; i < 16; i++) {
+      int r = serve_one(fs->m, &fs->fbuf);
+      if (r < 0)
+        return G_SOURCE_REMOVE;
+      if (r == 0)
+        break;
+    }
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+fuse_source_finalize(GSource *source)
+{
+  FuseSource *fs = (FuseSource *)source;
+  free(fs->fbuf.mem);
+  g_object_unref(fs->m);
+}
+
+static GSourceFuncs fuse_source_funcs = {
+  .dispatch = fuse_source_dispatch,
+  .finalize = fuse_source_finalize,
+};
+
+/* ---- the end -----------------------------------------------------------*/
+
+static void
+finish_destroy(VfsdMount *m)
+{
+  g_mutex_lock(&m->lock);
+  if (m->destroy_done) {
+    g_mutex_unlock(&m->lock);
+    return;
+  }
+  m->destroy_done = true;
+  g_mutex_unlock(&m->lock);
+  vfsd_dispatch_forget_all(m);
+  vfsd_call_destroy(m->backend);
+  g_mutex_lock(&m->lock);
+  g_cond_broadcast(&m->cond);
+  g_mutex_unlock(&m->lock);
+}
+
+static gboolean
+emit_exited(gpointer data)
+{
+  VfsdMount *m = data;
+  g_signal_emit(m, signals[SIGNAL_EXITED], 0, m->end_error);
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits on m->cond until @pred holds or @deadline (monotonic µs) passes.
+ * Called with m->lock held. */
+#define WAIT_UNTIL(m, pred, deadline)                                       \
+  while (!(pred))                                                           \
+    if (!g_cond_wait_until(&(m)->cond, &(m)->lock, (deadline)))             \
+      break;
+
+static void notify_stop(VfsdMount *m, gint64 deadline);
+
+static gpointer
+supervisor_thread(gpointer data)
+{
+  VfsdMount *m = data;
+  gint64 deadline;
+  bool stuck;
+  int devnull;
+
+  block_async_signals();
+  g_mutex_lock(&m->lock);
+  while (!m->stop_requested && !m->kernel_gone)
+    g_cond_wait(&m->cond, &m->lock);
+  m->state = MOUNT_ENDING;
+  g_mutex_unlock(&m->lock);
+
+  /* 1-2: detach, and give the kernel a moment to end the connection. */
+  deadline = g_get_monotonic_time() + END_GRACE_MS * G_TIME_SPAN_MILLISECOND;
+  if (!m->kernel_gone)
+    kernel_unmount(m);
+  g_mutex_lock(&m->lock);
+  WAIT_UNTIL(m, m->kernel_gone || (m->workers == 0 && !m->attached),
+             deadline);
+  /* 3: no new requests; wake the idle workers; let the busy ones finish. */
+  m->accepting = false;
+  g_mutex_unlock(&m->lock);
+  if (eventfd_write(m->stop_efd, 1) != 0)
+    vfsd_log(G_LOG_LEVEL_WARNING, "cannot wake workers: %s", g_strerror(errno));
+  if (m->source)
+    g_source_destroy(m->source); /* the context drops its reference */
+  deadline = g_get_monotonic_time() + END_DRAIN_MS * G_TIME_SPAN_MILLISECOND;
+  g_mutex_lock(&m->lock);
+  WAIT_UNTIL(m, m->active == 0 && m->workers == 0, deadline);
+  stuck = m->active > 0;
+  g_mutex_unlock(&m->lock);
+
+  /* 4: cut the connection; the fd number stays valid but leads nowhere. */
+  kernel_abort(m);
+  devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull >= 0) {
+    dup3(devnull, m->fuse_fd, O_CLOEXEC);
+    close(devnull);
+  }
+  notify_stop(m, g_get_monotonic_time() + 100 * G_TIME_SPAN_MILLISECOND);
+
+  /* Library threads that left are joined; one stuck in the backend is let
+   * go and cleans up after itself. */
+  for (guint i = 0; i < m->threads->len; i++) {
+    GThread *t = g_ptr_array_index(m->threads, i);
+    if (stuck)
+      g_thread_unref(t);
+    else
+      g_thread_join(t);
+  }
+  g_ptr_array_set_size(m->threads, 0);
+
+  if (stuck)
+    vfsd_log(G_LOG_LEVEL_WARNING,
+             "mount %s ended while a call into backend '%s' had not "
+             "returned; destroy() runs when it does",
+             m->mountpoint, vfsd_backend_get_name(m->backend));
+  /* 5 */
+  g_mutex_lock(&m->lock);
+  m->state = MOUNT_ENDED;
+  stuck = m->active > 0;
+  g_cond_broadcast(&m->cond);
+  g_mutex_unlock(&m->lock);
+  if (!stuck)
+    finish_destroy(m);
+  if (eventfd_write(m->ctl_efd, 1) != 0) {
+    /* run() polls this; nothing else to do */
+  }
+  if (m->signal_context &&
+      g_signal_has_handler_pending(m, signals[SIGNAL_EXITED], 0, TRUE)) {
+    GSource *s = g_idle_source_new();
+    g_source_set_callback(s, emit_exited, g_object_ref(m), g_object_unref);
+    g_source_attach(s, m->signal_context);
+    g_source_unref(s);
+  }
+  g_object_unref(m);
+  return NULL;
+}
+
+/* ---- notifications -----------------------------------------------------*/
+
+typedef enum { N_INVAL_INODE, N_INVAL_ENTRY, N_DELETE, N_STOP } NotifyKind;
+
+typedef struct {
+  NotifyKind kind;
+  guint64 ino;
+  guint64 child;
+  gint64 off;
+  gint64 len;
+  char *name;
+} Notify;
+
+static gpointer
+notify_thread(gpointer data)
+{
+  VfsdMount *m = data;
+  block_async_signals();
+  for (;;) {
+    Notify *n = g_async_queue_pop(m->notify_queue);
+    NotifyKind kind = n->kind;
+    switch (kind) {
+    case N_INVAL_INODE:
+      fuse_lowlevel_notify_inval_inode(m->se, n->ino, n->off, n->len);
+      break;
+    case N_INVAL_ENTRY:
+      fuse_lowlevel_notify_inval_entry(m->se, n->ino, n->name,
+                                       strlen(n->name));
+      break;
+    case N_DELETE:
+      fuse_lowlevel_notify_delete(m->se, n->ino, n->child, n->name,
+                                  strlen(n->name));
+      break;
+    case N_STOP:
+      break;
+    }
+    g_free(n->name);
+    g_free(n);
+    if (kind == N_STOP)
+      break;
+  }
+  g_object_unref(m);
+  return NULL;
+}
+
+static int
+notify_push(VfsdMount *m, Notify *n)
+{
+  int r = 0;
+  g_mutex_lock(&m->lock);
+  if (m->state != MOUNT_RUNNING)
+    r = -ENOTCONN;
+  else if (m->notify_thread == NULL) {
+    m->notify_queue = g_async_queue_new();
+    m->notify_thread = g_thread_try_new("vfsd-notify", notify_thread,
+                                        g_object_ref(m), NULL);
+    if (m->notify_thread == NULL) {
+      g_object_unref(m);
+      r = -ENOMEM;
+    }
+  }
+  if (r == 0)
+    g_async_queue_push(m->notify_queue, n);
+  g_mutex_unlock(&m->lock);
+  if (r != 0) {
+    g_free(n->name);
+    g_free(n);
+  }
+  return r;
+}
+
+static void
+notify_stop(VfsdMount *m, gint64 deadline)
+{
+  GThread *t;
+  Notify *n;
+  g_mutex_lock(&m->lock);
+  t = m->notify_thread;
+  m->notify_thread = NULL;
+  g_mutex_unlock(&m->lock);
+  if (t == NULL)
+    return;
+  n = g_new0(Notify, 1);
+  n->kind = N_STOP;
+  g_async_queue_push(m->notify_queue, n);
+  (void)deadline; /* the connection is cut, so pending calls return */
+  g_thread_join(t);
+}
+
+int
+vfsd_mount_notify_inval_inode(VfsdMount *mount, guint64 ino, gint64 off,
+                              gint64 len)
+{
+  Notify *n;
+  g_return_val_if_fail(VFSD_IS_MOUNT(mount), -EINVAL);
+  n = g_new0(Notify, 1);
+  n->kind = N_INVAL_INODE;
+  n->ino = ino;
+  n->off = off;
+  n->len = len;
+  return notify_push(mount, n);
+}
+
+int
+vfsd_mount_notify_inval_entry(VfsdMount *mount, guint64 parent,
+                              const char *name)
+{
+  Notify *n;
+  g_return_val_if_fail(VFSD_IS_MOUNT(mount), -EINVAL);
+  g_return_val_if_fail(name != NULL, -EINVAL);
+  n = g_new0(Notify, 1);
+  n->kind = N_INVAL_ENTRY;
+  n->ino = parent;
+  n->name = g_strdup(name);
+  return notify_push(mount, n);
+}
+
+int
+vfsd_mount_notify_delete(VfsdMount *mount, guint64 parent, guint64 child,
+                         const char *name)
+{
+  Notify *n;
+  g_return_val_if_fail(VFSD_IS_MOUNT(mount), -EINVAL);
+  g_return_val_if_fail(name != NULL, -EINVAL);
+  n = g_new0(Notify, 1);
+  n->kind = N_DELETE;
+  n->ino = parent;
+  n->child = child;
+  n->name = g_strdup(name);
+  return notify_push(mount, n);
+}
+
+/* ---- start -------------------------------------------------------------*/
+
+/* Decides the settings in force from the library's defaults, the
+ * backend's init() and the user's options (which win). */
+static gboolean
+settle(VfsdMount *m, GError **error)
+{
+  VfsdOptions *o = &m->opts;
+  VfsdInit *in = &m->init;
+  int r;
+
+  memset(in, 0, sizeof *in);
+  in->entry_timeout = 1.0;
+  in->attr_timeout = 1.0;
+  in->negative_timeout = 0.0;
+  in->max_write = 1024 * 1024;
+  in->mount = m;
+  r = vfsd_call_init(m->backend, in);
+  if (r != 0) {
+    vfsd_set_error(error, -r, "backend '%s' failed to start: %s",
+                   vfsd_backend_get_name(m->backend), g_strerror(-r));
+    return FALSE;
+  }
+  in->mount = m;
+  if (!isnan(o->entry_timeout)) in->entry_timeout = o->entry_timeout;
+  if (!isnan(o->attr_timeout)) in->attr_timeout = o->attr_timeout;
+  if (!isnan(o->negative_timeout)) in->negative_timeout = o->negative_timeout;
+  if (!(in->entry_timeout >= 0)) in->entry_timeout = 0;
+  if (!(in->attr_timeout >= 0)) in->attr_timeout = 0;
+  if (!(in->negative_timeout >= 0)) in->negative_timeout = 0;
+  if (o->max_write > 0) in->max_write = (uint32_t)o->max_write;
+  if (o->max_readahead >= 0) in->max_readahead = (uint32_t)o->max_readahead;
+  if (o->keep_cache == 1) in->open_flags |= VFSD_OPEN_KEEP_CACHE;
+  if (o->keep_cache == 0) in->open_flags &= ~(uint32_t)VFSD_OPEN_KEEP_CACHE;
+  m->use_writeback = o->writeback_cache >= 0
+                         ? o->writeback_cache == 1
+                         : (in->caps & VFSD_CAP_WRITEBACK_CACHE) != 0;
+
+  m->thread_model = vfsd_backend_get_thread_model(m->backend);
+  m->backend_flags = vfsd_backend_effective_flags(m->backend);
+  m->stable_dir_offsets =
+      (m->backend_flags & VFSD_BACKEND_STABLE_DIR_OFFSETS) != 0;
+  m->has_flush = vfsd_backend_implements(m->backend, VFSD_OP_FLUSH);
+  m->has_posix_locks = vfsd_backend_implements(m->backend, VFSD_OP_GETLK) &&
+                       vfsd_backend_implements(m->backend, VFSD_OP_SETLK);
+  m->has_flock = vfsd_backend_implements(m->backend, VFSD_OP_FLOCK);
+  if (!m->has_flush)
+    in->open_flags |= VFSD_OPEN_NOFLUSH;
+  return TRUE;
+}
+
+static struct fuse_session *
+new_session(VfsdMount *m, GError **error)
+{
+  VfsdOptions *o = &m->opts;
+  GString *k = g_string_new(o->kernel->str);
+  struct fuse_session *se;
+  GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+  struct fuse_args args;
+  int dp = o->default_permissions >= 0
+               ? o->default_permissions
+               : !(m->backend_flags & VFSD_BACKEND_CHECKS_PERMISSIONS);
+#define K(s) do { if (k->len) g_string_append_c(k, ','); g_string_append(k, s); } while (0)
+  if (dp) K("default_permissions");
+  if (o->allow_other) K("allow_other");
+  if (o->allow_root) K("allow_root");
+  if (o->auto_unmount == 1) K("auto_unmount");
+  g_string_append_printf(k, "%sfsname=%s", k->len ? "," : "",
+                         o->fsname ? o->fsname
+                                   : vfsd_backend_get_name(m->backend));
+  g_string_append_printf(k, ",subtype=%s", o->subtype ? o->subtype : "vfsd");
+#undef K
+  g_ptr_array_add(argv, g_strdup("vfsd"));
+  g_ptr_array_add(argv, g_strdup("-o"));
+  g_ptr_array_add(argv, g_string_free(k, FALSE));
+  if (o->debug)
+    g_ptr_array_add(argv, g_strdup("-d"));
+  g_ptr_array_add(argv, NULL);
+  args.argc = (int)argv->len - 1;
+  args.argv = (char **)argv->pdata;
+  args.allocated = 0;
+  vfsd_fuse_error_clear();
+  se = fuse_session_new(&args, &vfsd_dispatch_ops, sizeof vfsd_dispatch_ops, m);
+  if (se == NULL) {
+    const char *why = vfsd_fuse_error_last();
+    vfsd_set_error(error, EINVAL, "libfuse refused the mount options%s%s",
+                   why ? ": " : "", why ? why : "");
+  }
+  g_ptr_array_free(argv, TRUE);
+  return se;
+}
+
+static gboolean
+start_common(VfsdMount *m, bool wait_init, GError **error)
+{
+  int threads;
+
+  g_mutex_lock(&m->lock);
+  if (m->state != MOUNT_NEW) {
+    g_mutex_unlock(&m->lock);
+    vfsd_set_error(error, EALREADY, "the mount of %s was started before",
+                   m->mountpoint);
+    return FALSE;
+  }
+  m->state = MOUNT_RUNNING; /* reserves the object; undone on failure */
+  g_mutex_unlock(&m->lock);
+
+  if (!settle(m, error))
+    goto fail;
+  m->se = new_session(m, error);
+  if (m->se == NULL)
+    goto fail_destroy;
+  m->inodes = vfsd_inodes_new();
+  m->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  m->ctl_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  m->threads = g_ptr_array_new();
+  if (m->stop_efd < 0 || m->ctl_efd < 0) {
+    vfsd_set_error(error, errno, "cannot create an eventfd: %s",
+                   g_strerror(errno));
+    goto fail_destroy;
+  }
+
+  {
+    vfsd_fuse_error_clear();
+    if (fuse_session_mount(m->se, m->mountpoint) != 0) {
+      const char *why = vfsd_fuse_error_last();
+      int e = EIO;
+      if (why && strstr(why, "Permission denied")) e = EACCES;
+      else if (why && strstr(why, "No such")) e = ENOENT;
+      vfsd_set_error(error, e, "cannot mount %s%s%s", m->mountpoint,
+                     why ? ": " : "", why ? why : "");
+      goto fail_destroy;
+    }
+  }
+  m->fuse_fd = fuse_session_fd(m->se);
+  fcntl(m->fuse_fd, F_SETFL, fcntl(m->fuse_fd, F_GETFL) | O_NONBLOCK);
+  m->dev = find_mount_dev(m->mountpoint);
+  m->signal_context = g_main_context_ref_thread_default();
+
+  g_mutex_lock(&m->lock);
+  m->accepting = true;
+  g_mutex_unlock(&m->lock);
+
+  m->supervisor = g_thread_try_new("vfsd-supervisor", supervisor_thread,
+                                   g_object_ref(m), error);
+  if (m->supervisor == NULL) {
+    g_object_unref(m);
+    goto fail_unmount;
+  }
+
+  threads = m->opts.threads >= 0 ? m->opts.threads : DEFAULT_THREADS;
+  if (m->thread_model == VFSD_THREAD_SERIALIZE_ALL && m->opts.threads < 0)
+    threads = 1;
+  if (m->attached)
+    threads = 0;
+  for (int i = 0; i < threads; i++) {
+    GThread *t = g_thread_try_new("vfsd-worker", worker_thread,
+                                  g_object_ref(m), error);
+    if (t == NULL) {
+      g_object_unref(m);
+      vfsd_mount_unmount(m);
+      vfsd_mount_wait(m);
+      return FALSE;
+    }
+    g_ptr_array_add(m->threads, t);
+  }
+
+  if (wait_init && threads > 0) {
+    gint64 deadline =
+        g_get_monotonic_time() + INIT_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+    bool ok;
+    g_mutex_lock(&m->lock);
+    WAIT_UNTIL(m, m->init_seen || m->kernel_gone, deadline);
+    ok = m->init_seen && !m->kernel_gone;
+    g_mutex_unlock(&m->lock);
+    if (!ok) {
+      vfsd_set_error(error, ETIMEDOUT,
+                     "the kernel did not start the mount of %s",
+                     m->mountpoint);
+      vfsd_mount_unmount(m);
+      vfsd_mount_wait(m);
+      return FALSE;
+    }
+  }
+  if (m->opts.readahead_kb >= 0 && m->dev)
+    set_readahead(m, m->opts.readahead_kb);
+  return TRUE;
+
+fail_unmount:
+  kernel_unmount(m);
+fail_destroy:
+  vfsd_call_destroy(m->backend);
+fail:
+  if (m->se) {
+    fuse_session_destroy(m->se);
+    m->se = NULL;
+  }
+  g_mutex_lock(&m->lock);
+  m->state = MOUNT_ENDED;
+  m->destroy_done = true;
+  m->end_error = -EIO;
+  g_cond_broadcast(&m->cond);
+  g_mutex_unlock(&m->lock);
+  return FALSE;
+}
+
+gboolean
+vfsd_mount_start(VfsdMount *mount, GError **error)
+{
+  g_return_val_if_fail(VFSD_IS_MOUNT(mount), FALSE);
+  return start_common(mount, true, error);
+}
+
+gboolean
+vfsd_mount_attach(VfsdMount *mount, GMainContext *context, GError **error)
+{
+  FuseSource *fs;
+  g_return_val_if_fail(VFSD_IS_MOUNT(mount), FALSE);
+  fs = (FuseSource *)g_source_new(&fuse_source_funcs, sizeof(FuseSource));
+  fs->m = g_object_ref(mount);
+  memset(&fs->fbuf, 0, sizeof fs->fbuf);
+  mount->attached = true; /* tells start_common: no threads */
+  if (!start_common(mount, false, error)) {
+    mount->attached = false;
+    g_source_unref(&fs->source);
+    return FALSE;
+  }
+  mount->source = &fs->source; /* our reference, dropped at finalize */
+  fs->tag = g_source_add_unix_fd(&fs->source, mount->fuse_fd,
+                                 G_IO_IN | G_IO_ERR | G_IO_HUP);
+  g_source_set_name(&fs->source, "vfsd mount");
+  g_source_attach(&fs->source, context);
+  return TRUE;
+}
+
+/* ---- waiting and ending ------------------------------------------------*/
+
+void
+vfsd_mount_unmount(VfsdMount *mount)
+{
+  g_return_if_fail(VFSD_IS_MOUNT(mount));
+  g_mutex_lock(&mount->lock);
+  if (!mount->stop_requested) {
+    mount->stop_requested = true;
+    g_cond_broadcast(&mount->cond);
+  }
+  g_mutex_unlock(&mount->lock);
+}
+
+void
+vfsd_mount_exit(VfsdMount *mount)
+{
+  vfsd_mount_unmount(mount);
+}
+
+int
+vfsd_mount_wait(VfsdMount *mount)
+{
+  int r;
+  g_return_val_if_fail(VFSD_IS_MOUNT(mount), -EINVAL);
+  g_mutex_lock(&mount->lock);
+  if (mount->state == MOUNT_NEW) {
+    g_mutex_unlock(&mount->lock);
+    return -EINVAL;
+  }
+  while (mount->state != MOUNT_ENDED)
+    g_cond_wait(&mount->cond, &mount->lock);
+  r = mount->end_error;
+  g_mutex_unlock(&mount->lock);
+  return r;
+}
+
+gboolean
+vfsd_mount_is_mounted(VfsdMount *mount)
+{
+  gboolean r;
+  g_return_val_if_fail(VFSD_IS_MOUNT(mount), FALSE);
+  g_mutex_lock(&mount->lock);
+  r = mount->state == MOUNT_RUNNING;
+  g_mutex_unlock(&mount->lock);
+  return r;
+}
+
+guint64
+vfsd_mount_get_referenced_inodes(VfsdMount *mount)
+{
+  g_return_val_if_fail(VFSD_IS_MOUNT(mount), 0);
+  return mount->inodes ? vfsd_inodes_count(mount->inodes) : 0;
+}
+
+const char *
+vfsd_mount_get_mountpoint(VfsdMount *mount)
+{
+  g_return_val_if_fail(VFSD_IS_MOUNT(mount), NULL);
+  return mount->mountpoint;
+}
+
+VfsdBackend *
+vfsd_mount_get_backend(VfsdMount *mount)
+{
+  g_return_val_if_fail(VFSD_IS_MOUNT(mount), NULL);
+  return mount->backend;
+}
+
+/* ---- run() and signals -------------------------------------------------*/
+
+/* Mounts whose run() handles signals; the handler writes to their ctl
+ * eventfds.  Changed only with the signals blocked. */
+#define MAX_SIGNAL_MOUNTS 64
+static volatile int signal_fds[MAX_SIGNAL_MOUNTS];
+static volatile sig_atomic_t signal_seen[MAX_SIGNAL_MOUNTS];
+static int signal_users;
+static struct sigaction old_actions[3];
+static const int handled_signals[3] = { SIGINT, SIGTERM, SIGHUP };
+G_LOCK_DEFINE_STATIC(signal_lock);
+
+static void
+on_signal(int sig)
+{
+  int saved = errno;
+  (void)sig;
+  for (int i = 0; i < MAX_SIGNAL_MOUNTS; i++)
+    if (signal_fds[i] > 0) {
+      signal_seen[i] = 1;
+      eventfd_write(signal_fds[i], 1);
+    }
+  errno = saved;
+}
+
+static void
+block_handled(sigset_t *old)
+{
+  sigset_t set;
+  sigemptyset(&set);
+  for (int i = 0; i < 3; i++)
+    sigaddset(&set, handled_signals[i]);
+  pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static int
+signals_register(int fd)
+{
+  sigset_t old;
+  int slot = -1;
+  G_LOCK(signal_lock);
+  block_handled(&old);
+  for (int i = 0; i < MAX_SIGNAL_MOUNTS && slot < 0; i++)
+    if (signal_fds[i] <= 0) {
+      signal_seen[i] = 0;
+      signal_fds[i] = fd;
+      slot = i;
+    }
+  if (slot >= 0 && signal_users++ == 0) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 3; i++)
+      sigaction(handled_signals[i], &sa, &old_actions[i]);
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  G_UNLOCK(signal_lock);
+  return slot;
+}
+
+static void
+signals_unregister(int slot)
+{
+  sigset_t old;
+  if (slot < 0)
+    return;
+  G_LOCK(signal_lock);
+  block_handled(&old);
+  signal_fds[slot] = 0;
+  if (--signal_users == 0)
+    for (int i = 0; i < 3; i++)
+      sigaction(handled_signals[i], &old_actions[i], NULL);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  G_UNLOCK(signal_lock);
+}
+
+int
+vfsd_mount_wait_signals(VfsdMount *mount, bool handle_signals)
+{
+  int slot = -1;
+  int efd = mount->ctl_efd;
+  if (handle_signals)
+    slot = signals_register(efd);
+  for (;;) {
+    struct pollfd pfd = { efd, POLLIN, 0 };
+    eventfd_t v;
+    bool ended;
+    g_mutex_lock(&mount->lock);
+    ended = mount->state == MOUNT_ENDED;
+    g_mutex_unlock(&mount->lock);
+    if (ended)
+      break;
+    if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+      break;
+    eventfd_read(efd, &v);
+    if (slot >= 0 && signal_seen[slot]) {
+      signal_seen[slot] = 0;
+      vfsd_mount_unmount(mount);
+    }
+  }
+  signals_unregister(slot);
+  return vfsd_mount_wait(mount);
+}
+
+gboolean
+vfsd_mount_run(VfsdMount *mount, VfsdRunFlags flags, GError **error)
+{
+  int r;
+  g_return_val_if_fail(VFSD_IS_MOUNT(mount), FALSE);
+  if (!vfsd_mount_start(mount, error))
+    return FALSE;
+  r = vfsd_mount_wait_signals(mount, (flags & VFSD_RUN_HANDLE_SIGNALS) != 0);
+  if (r != 0) {
+    vfsd_set_error(error, -r, "the mount of %s failed: %s",
+                   mount->mountpoint, g_strerror(-r));
+    return FALSE;
+  }
+  return TRUE;
+}
