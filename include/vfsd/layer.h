@@ -42,6 +42,53 @@ VfsdBackend *vfsd_layer_new(const VfsdOps *ops, void *instance,
                             GDestroyNotify free_instance, VfsdBackend *next,
                             GError **error);
 
+/**
+ * VfsdLayerInfo: (skip)
+ * @name: the layer's name, as given to `vfsd mount -l NAME:ARGS`
+ * @summary: one line of help
+ * @args_help: (nullable): what ARGS may be, one item per line
+ * @create: stacks a new instance on @next from the argument string (never
+ *   NULL, maybe empty); NULL with @error set when the arguments are wrong
+ *
+ * A layer the library knows by name.  The built-in layers are listed in
+ * lib/builtins.c.
+ */
+typedef struct VfsdLayerInfo {
+  const char *name;
+  const char *summary;
+  const char *args_help;
+  VfsdBackend *(*create)(VfsdBackend *next, const char *args, GError **error);
+} VfsdLayerInfo;
+
+/**
+ * vfsd_layer_load:
+ * @spec: `NAME` or `NAME:ARGS`, e.g. `readonly` or `monitor:log=access.jsonl`
+ * @next: the backend to stack the layer on
+ * @error: return location for a #GError
+ *
+ * Stacks a layer, found by name, on @next.
+ *
+ * Returns: (transfer full): the layer, or NULL with @error set.
+ */
+VfsdBackend *vfsd_layer_load(const char *spec, VfsdBackend *next,
+                             GError **error);
+
+/**
+ * vfsd_layer_find: (skip)
+ * @name: a layer name
+ *
+ * Returns: the layer's description, or NULL if there is no such layer.
+ */
+const VfsdLayerInfo *vfsd_layer_find(const char *name);
+
+/**
+ * vfsd_layer_list_names:
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the names of every
+ *   layer that can be stacked.
+ */
+gchar **vfsd_layer_list_names(void);
+
 G_END_DECLS
 
 #endif

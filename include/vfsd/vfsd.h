@@ -9,6 +9,8 @@
 #include <vfsd/version.h>
 #include <vfsd/backend.h>
 #include <vfsd/call.h>
+#include <vfsd/layer.h>
+#include <vfsd/module.h>
 #include <vfsd/mount.h>
 
 #endif
