@@ -15,22 +15,4 @@ tests_libvfsdtest_la_LIBADD = $(GTEST_LIBS) $(GLIB_LIBS)
 VFSD_TEST_LIBS = tests/libvfsdtest.la lib/libvfsd.la $(GLIB_LIBS) $(GTEST_LIBS)
 VFSD_TEST_CXXFLAGS = $(AM_CXXFLAGS) $(GTEST_CFLAGS) -I$(top_srcdir)/tests/common
 
-# Unit tests of the core, through a fake backend, no kernel involved.
-check_PROGRAMS += tests/unit/test-core
-tests_unit_test_core_SOURCES = tests/unit/test-core.cc tests/unit/fake-backend.h \
-	tests/unit/test-inodes.cc tests/unit/test-options.cc tests/unit/test-abi.cc
-tests_unit_test_core_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
-# Internal pieces (inodes, options) are tested directly: link the core
-# objects instead of the shared library.
-tests_unit_test_core_LDADD = tests/libvfsdtest.la lib/libvfsdcore.la \
-	$(FUSE_LIBS) $(GLIB_LIBS) $(GTEST_LIBS)
-TESTS += tests/unit/test-core
-
-# Through real mounts: lifecycle, exit paths, the hello example.
-check_PROGRAMS += tests/mount/test-lifecycle
-tests_mount_test_lifecycle_SOURCES = tests/mount/test-lifecycle.cc \
-	tests/mount/test-dispatch.cc tests/mount/test-hello.cc
-tests_mount_test_lifecycle_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
-tests_mount_test_lifecycle_LDADD = $(VFSD_TEST_LIBS)
-TESTS += tests/mount/test-lifecycle
-EXTRA_DIST += tests/README.md
+# The core's own suites (unit and mount) are added here.
