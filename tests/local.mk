@@ -16,3 +16,4 @@ VFSD_TEST_LIBS = tests/libvfsdtest.la lib/libvfsd.la $(GLIB_LIBS) $(GTEST_LIBS)
 VFSD_TEST_CXXFLAGS = $(AM_CXXFLAGS) $(GTEST_CFLAGS) -I$(top_srcdir)/tests/common
 
 # The core's own suites (unit and mount) are added here.
+include tests/ram/local.mk
