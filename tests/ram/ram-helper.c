@@ -126,6 +126,7 @@ as(int argc, char **argv)
   const char *op, *p;
   if (argc < 5 || drop(argv[0], argv[1], argv[2]) != 0)
     return usage();
+  umask(0); /* modes given are the modes wanted */
   op = argv[3];
   p = argv[4];
 #define ARG(k) (argc > 4 + (k) ? argv[4 + (k)] : "")

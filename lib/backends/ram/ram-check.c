@@ -90,33 +90,43 @@ walk_dir(Check *c, RamInode *dir, GQueue *todo)
   ram_unlock(dir);
 }
 
-/* A regular file's chunks: sizes add up, nothing past the end of file. */
+/* A regular file's pages: counts add up, nothing past the end of file. */
 static void
 check_data(Check *c, RamInode *f)
 {
   uint64_t alloc = 0, ci = 0;
   while (ram_map_next(&f->u.chunks, ci, &ci)) {
     RamChunk *k = ram_map_get(&f->u.chunks, ci);
-    uint64_t base = ci << RAM_CHUNK_SHIFT, len = k->npages * RAM_PAGE;
-    if (k->npages == 0 || k->npages > RAM_CHUNK_PAGES ||
-        (k->npages & (k->npages - 1)) ||
-        (k->present >> k->npages) != 0)
-      problem(c, "file %" PRIu64 ": chunk %" PRIu64 " has %u pages and "
-              "map 0x%x", f->ino, ci, k->npages, k->present);
-    alloc += len;
-    /* Bytes at and past the end of file are zero. */
-    for (uint64_t o = f->size > base ? f->size - base : 0; o < len; o++)
-      if (k->data[o] != 0) {
-        problem(c, "file %" PRIu64 ": byte %" PRIu64 " past the end of "
-                "file (%" PRIu64 ") is not zero", f->ino, base + o, f->size);
-        break;
+    unsigned n = 0;
+    for (unsigned pg = 0; pg < RAM_CHUNK_PAGES; pg++) {
+      uint64_t base = (ci * RAM_CHUNK_PAGES + pg) * RAM_PAGE;
+      if (k->page[pg] == NULL) {
+        if ((k->written >> pg) & 1)
+          problem(c, "file %" PRIu64 ": page at %" PRIu64 " is written but "
+                  "missing", f->ino, base);
+        continue;
       }
-    if (ci == (UINT64_MAX >> RAM_CHUNK_SHIFT))
+      n++;
+      /* Bytes at and past the end of file are zero. */
+      for (uint64_t o = f->size > base ? f->size - base : 0; o < RAM_PAGE;
+           o++)
+        if (k->page[pg][o] != 0) {
+          problem(c, "file %" PRIu64 ": byte %" PRIu64 " past the end of "
+                  "file (%" PRIu64 ") is not zero", f->ino, base + o,
+                  f->size);
+          break;
+        }
+    }
+    if (n == 0 || n != k->npages)
+      problem(c, "file %" PRIu64 ": chunk %" PRIu64 " has %u pages, says "
+              "%u", f->ino, ci, n, k->npages);
+    alloc += n * RAM_PAGE;
+    if (ci == UINT64_MAX / RAM_CHUNK)
       break;
     ci++;
   }
   if (alloc != f->alloc)
-    problem(c, "file %" PRIu64 ": chunks hold %" PRIu64 " bytes, the inode "
+    problem(c, "file %" PRIu64 ": pages hold %" PRIu64 " bytes, the inode "
             "says %" PRIu64, f->ino, alloc, f->alloc);
 }
 

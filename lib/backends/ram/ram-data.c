@@ -1,87 +1,93 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The bytes of a regular file: 64 KiB chunks in a RamMap, indexed by
- * offset / 64 KiB.  A chunk holds only as many 4 KiB pages as its highest
- * used page needs (rounded up to a power of two), so small files stay
- * small, and a bitmap of the pages that were written: unwritten pages,
- * punched pages and absent chunks are holes for SEEK_HOLE, and read as
- * zeros.
+/* The bytes of a regular file.  A RamMap indexed by offset / 64 KiB holds
+ * RamChunks; a chunk holds up to 16 separately allocated 4 KiB pages and
+ * a bitmap of those that were written.  A page that does not exist is a
+ * hole and costs nothing; a page that exists but was never written
+ * (fallocate) is allocated space that still reads as zeros and, as in
+ * tmpfs, counts as a hole for SEEK_DATA / SEEK_HOLE.
  *
- * Invariants: every byte of a chunk that is not written data is zero
- * (beyond the end of file too), so extending a file or reading a hole needs
- * no work; f->alloc is the sum of the chunks' sizes and is counted in
- * fs->bytes_used.  Every function here runs with the file write-locked
- * (read-locked for reads). */
+ * Invariants: every byte of a page that is not written data is zero (past
+ * the end of file too), so extending a file or reading a hole needs no
+ * work; f->alloc is 4 KiB per page and is counted in fs->bytes_used and
+ * in st_blocks.  Every function here runs with the file write-locked
+ * (read-locked for reads and seeks). */
 #include "ram-private.h"
 
 #include <errno.h>
 #include <string.h>
 
-#define PAGES_BYTES(n) ((uint64_t)(n) * RAM_PAGE)
+#define PAGE_OF(off) ((off) / RAM_PAGE)
+#define IN_PAGE(off) ((size_t)((off) & (RAM_PAGE - 1)))
 
 static const char zeros[RAM_CHUNK];
 
 static inline RamChunk *
-chunk_at(const RamInode *f, uint64_t ci)
+chunk_at(const RamInode *f, uint64_t page)
 {
-  return ram_map_get(&f->u.chunks, ci);
+  return ram_map_get(&f->u.chunks, page / RAM_CHUNK_PAGES);
 }
 
-/* The allocation size, in pages, for a chunk whose highest page is
- * @need - 1: a power of two, so that appending costs little copying. */
-static unsigned
-pages_for(unsigned need)
+static inline char *
+page_at(const RamInode *f, uint64_t page)
 {
-  unsigned n = 1;
-  while (n < need)
-    n <<= 1;
-  return n;
+  RamChunk *c = chunk_at(f, page);
+  return c ? c->page[page % RAM_CHUNK_PAGES] : NULL;
 }
 
-/* The chunk @ci with at least @need pages, created or grown; NULL when the
- * space or the memory ran out. */
-static RamChunk *
-chunk_ensure(RamFs *fs, RamInode *f, uint64_t ci, unsigned need)
+static inline bool
+page_written(const RamInode *f, uint64_t page)
 {
-  RamChunk *c = chunk_at(f, ci), *n;
-  unsigned have = c ? c->npages : 0, want;
-  uint64_t grow;
-  if (have >= need)
-    return c;
-  want = pages_for(need);
-  grow = PAGES_BYTES(want - have);
-  if (!ram_space_reserve(fs, grow))
+  RamChunk *c = chunk_at(f, page);
+  return c && (c->written >> (page % RAM_CHUNK_PAGES)) & 1;
+}
+
+/* Page @page, created if missing (zeroed unless @whole: the caller writes
+ * all of it).  With @reserved, the space was set aside by the caller.
+ * NULL when the space or the memory ran out. */
+static char *
+page_ensure(RamFs *fs, RamInode *f, uint64_t page, bool whole, bool reserved)
+{
+  uint64_t ci = page / RAM_CHUNK_PAGES;
+  unsigned k = (unsigned)(page % RAM_CHUNK_PAGES);
+  RamChunk *c = ram_map_get(&f->u.chunks, ci);
+  char *p;
+  if (c && c->page[k])
+    return c->page[k];
+  if (!reserved && !ram_space_reserve(fs, RAM_PAGE))
     return NULL;
-  n = g_try_realloc(c, sizeof *n + PAGES_BYTES(want));
-  if (n == NULL) {
-    ram_space_release(fs, grow);
+  p = whole ? g_try_malloc(RAM_PAGE) : g_try_malloc0(RAM_PAGE);
+  if (p && c == NULL) {
+    c = g_try_new0(RamChunk, 1);
+    if (c)
+      ram_map_set(&f->u.chunks, ci, c);
+  }
+  if (p == NULL || c == NULL) {
+    g_free(p);
+    if (!reserved)
+      ram_space_release(fs, RAM_PAGE);
     return NULL;
   }
-  if (c == NULL)
-    n->present = 0;
-  memset(n->data + PAGES_BYTES(have), 0, grow);
-  n->npages = (uint16_t)want;
-  if (n != c)
-    ram_map_set(&f->u.chunks, ci, n);
-  f->alloc += grow;
-  return n;
+  c->page[k] = p;
+  c->npages++;
+  f->alloc += RAM_PAGE;
+  return p;
 }
 
 static void
-chunk_drop(RamFs *fs, RamInode *f, uint64_t ci)
+page_drop(RamFs *fs, RamInode *f, uint64_t page)
 {
-  RamChunk *c = ram_map_remove(&f->u.chunks, ci);
-  if (c) {
-    ram_space_release(fs, PAGES_BYTES(c->npages));
-    f->alloc -= PAGES_BYTES(c->npages);
-    g_free(c);
-  }
-}
-
-/* Bits for pages [first, last] of a chunk. */
-static inline uint16_t
-page_bits(unsigned first, unsigned last)
-{
-  return (uint16_t)(((1u << (last + 1)) - 1) & ~((1u << first) - 1));
+  uint64_t ci = page / RAM_CHUNK_PAGES;
+  unsigned k = (unsigned)(page % RAM_CHUNK_PAGES);
+  RamChunk *c = ram_map_get(&f->u.chunks, ci);
+  if (c == NULL || c->page[k] == NULL)
+    return;
+  g_free(c->page[k]);
+  c->page[k] = NULL;
+  c->written &= (uint16_t) ~(1u << k);
+  ram_space_release(fs, RAM_PAGE);
+  f->alloc -= RAM_PAGE;
+  if (--c->npages == 0)
+    g_free(ram_map_remove(&f->u.chunks, ci));
 }
 
 /* ---- reading -----------------------------------------------------------*/
@@ -95,14 +101,12 @@ ram_data_read(RamInode *f, char *buf, size_t size, uint64_t off)
   n = (size_t)MIN((uint64_t)size, f->size - off);
   while (done < n) {
     uint64_t pos = off + done;
-    uint64_t co = pos & (RAM_CHUNK - 1);
-    size_t piece = (size_t)MIN((uint64_t)(n - done), RAM_CHUNK - co), have = 0;
-    RamChunk *c = chunk_at(f, pos >> RAM_CHUNK_SHIFT);
-    if (c && co < PAGES_BYTES(c->npages)) {
-      have = (size_t)MIN((uint64_t)piece, PAGES_BYTES(c->npages) - co);
-      memcpy(buf + done, c->data + co, have);
-    }
-    memset(buf + done + have, 0, piece - have);
+    size_t piece = MIN(n - done, RAM_PAGE - IN_PAGE(pos));
+    const char *p = page_at(f, PAGE_OF(pos));
+    if (p)
+      memcpy(buf + done, p + IN_PAGE(pos), piece);
+    else
+      memset(buf + done, 0, piece);
     done += piece;
   }
   return n;
@@ -111,44 +115,47 @@ ram_data_read(RamInode *f, char *buf, size_t size, uint64_t off)
 ssize_t
 ram_data_read_iov(RamInode *f, size_t size, uint64_t off, VfsdReadBuf *rb)
 {
-  size_t done = 0;
+  size_t done = 0, hole = 0; /* a run of missing pages, sent as zeros */
   while (done < size) {
     uint64_t pos = off + done;
-    uint64_t co = pos & (RAM_CHUNK - 1);
-    size_t piece = (size_t)MIN((uint64_t)(size - done), RAM_CHUNK - co), have = 0;
-    RamChunk *c = chunk_at(f, pos >> RAM_CHUNK_SHIFT);
-    if (c && co < PAGES_BYTES(c->npages)) {
-      have = (size_t)MIN((uint64_t)piece, PAGES_BYTES(c->npages) - co);
-      if (vfsd_read_buf_add(rb, c->data + co, have) != 0)
-        break;
+    size_t piece = MIN(size - done, RAM_PAGE - IN_PAGE(pos));
+    const char *p = page_at(f, PAGE_OF(pos));
+    if (p == NULL && hole + piece <= sizeof zeros) {
+      hole += piece;
+      done += piece;
+      continue;
     }
-    if (piece > have && vfsd_read_buf_add(rb, zeros, piece - have) != 0) {
-      done += have;
-      break;
-    }
+    if (hole && vfsd_read_buf_add(rb, zeros, hole) != 0)
+      return (ssize_t)(done - hole); /* more segments than a reply takes */
+    hole = 0;
+    if (p == NULL) {
+      hole = piece;
+    } else if (vfsd_read_buf_add(rb, p + IN_PAGE(pos), piece) != 0)
+      return (ssize_t)done;
     done += piece;
   }
+  if (hole && vfsd_read_buf_add(rb, zeros, hole) != 0)
+    return (ssize_t)(done - hole);
   return (ssize_t)done;
 }
 
 /* ---- writing -----------------------------------------------------------*/
 
 /* Copies into [off, off+size) without changing the size; returns the bytes
- * written before space ran out. */
+ * written before space ran out (whole pages: a page is all or nothing). */
 static size_t
 put(RamFs *fs, RamInode *f, const char *buf, size_t size, uint64_t off)
 {
   size_t done = 0;
   while (done < size) {
     uint64_t pos = off + done;
-    unsigned co = (unsigned)(pos & (RAM_CHUNK - 1));
-    size_t piece = MIN(size - done, (size_t)(RAM_CHUNK - co));
-    unsigned last = (unsigned)((co + piece - 1) / RAM_PAGE);
-    RamChunk *c = chunk_ensure(fs, f, pos >> RAM_CHUNK_SHIFT, last + 1);
-    if (c == NULL)
+    size_t piece = MIN(size - done, RAM_PAGE - IN_PAGE(pos));
+    char *p = page_ensure(fs, f, PAGE_OF(pos), piece == RAM_PAGE, false);
+    if (p == NULL)
       break;
-    memcpy(c->data + co, buf + done, piece);
-    c->present |= page_bits(co / (unsigned)RAM_PAGE, last);
+    memmove(p + IN_PAGE(pos), buf + done, piece);
+    chunk_at(f, PAGE_OF(pos))->written |=
+        (uint16_t)(1u << (PAGE_OF(pos) % RAM_CHUNK_PAGES));
     done += piece;
   }
   return done;
@@ -173,49 +180,34 @@ ram_data_write(RamFs *fs, RamInode *f, const char *buf, size_t size,
 
 /* ---- holes -------------------------------------------------------------*/
 
-/* Punches [a, b) of chunk @ci (b may reach past the chunk's pages). */
+/* Zeroes [off, end) (end may be UINT64_MAX); whole pages are freed, or,
+ * with @keep, kept as allocated but unwritten. */
 static void
-punch_chunk(RamFs *fs, RamInode *f, uint64_t ci, uint64_t a, uint64_t b)
+clear_range(RamFs *fs, RamInode *f, uint64_t off, uint64_t end, bool keep)
 {
-  RamChunk *c = chunk_at(f, ci);
-  uint64_t cap = PAGES_BYTES(c->npages);
-  unsigned first = (unsigned)((a + RAM_PAGE - 1) / RAM_PAGE); /* full pages */
-  unsigned end = (unsigned)(MIN(b, cap) / RAM_PAGE);
-  if (a == 0 && b >= cap) {
-    chunk_drop(fs, f, ci);
-    return;
-  }
-  if (a < cap)
-    memset(c->data + a, 0, MIN(b, cap) - a);
-  if (first < end)
-    c->present &= (uint16_t)~page_bits(first, end - 1);
-  if (b >= cap && pages_for(MAX(first, 1u)) < c->npages) {
-    /* The top of the chunk went: give its pages back. */
-    unsigned keep = pages_for(MAX(first, 1u));
-    RamChunk *n = g_try_realloc(c, sizeof *c + PAGES_BYTES(keep));
-    if (n) {
-      uint64_t freed = PAGES_BYTES(n->npages - keep);
-      n->npages = (uint16_t)keep;
-      ram_space_release(fs, freed);
-      f->alloc -= freed;
-      if (n != c)
-        ram_map_set(&f->u.chunks, ci, n);
-    }
-  }
-}
-
-/* Frees and zeroes [off, end), end may be UINT64_MAX. */
-static void
-punch(RamFs *fs, RamInode *f, uint64_t off, uint64_t end)
-{
-  uint64_t ci = off >> RAM_CHUNK_SHIFT;
+  uint64_t ci = off / RAM_CHUNK;
   while (off < end && ram_map_next(&f->u.chunks, ci, &ci)) {
-    uint64_t base = ci << RAM_CHUNK_SHIFT;
-    if (base >= end)
+    uint64_t first = MAX(ci * RAM_CHUNK_PAGES, PAGE_OF(off));
+    if (first * RAM_PAGE >= end)
       break;
-    punch_chunk(fs, f, ci, off > base ? off - base : 0,
-                end - base >= RAM_CHUNK ? RAM_CHUNK : end - base);
-    if (ci == (UINT64_MAX >> RAM_CHUNK_SHIFT))
+    for (uint64_t pg = first; pg < (ci + 1) * RAM_CHUNK_PAGES; pg++) {
+      uint64_t a = MAX(pg * RAM_PAGE, off), b;
+      char *p = page_at(f, pg);
+      if (a >= end)
+        break;
+      b = end - pg * RAM_PAGE >= RAM_PAGE ? (pg + 1) * RAM_PAGE : end;
+      if (p == NULL)
+        continue;
+      if (b - a == RAM_PAGE && !keep) {
+        page_drop(fs, f, pg); /* may free the chunk */
+        continue;
+      }
+      memset(p + IN_PAGE(a), 0, (size_t)(b - a));
+      if (b - a == RAM_PAGE)
+        chunk_at(f, pg)->written &=
+            (uint16_t) ~(1u << (pg % RAM_CHUNK_PAGES));
+    }
+    if (ci == UINT64_MAX / RAM_CHUNK)
       break;
     ci++;
   }
@@ -224,8 +216,8 @@ punch(RamFs *fs, RamInode *f, uint64_t off, uint64_t end)
 int
 ram_data_punch(RamFs *fs, RamInode *f, uint64_t off, uint64_t len)
 {
-  uint64_t end = len > UINT64_MAX - off ? UINT64_MAX : off + len;
-  punch(fs, f, off, end);
+  clear_range(fs, f, off, len > UINT64_MAX - off ? UINT64_MAX : off + len,
+              false);
   return 0;
 }
 
@@ -237,7 +229,7 @@ ram_data_truncate(RamFs *fs, RamInode *f, uint64_t size)
   /* Like tmpfs, a size that does not grow also frees what was
    * preallocated past the end. */
   if (size <= f->size)
-    punch(fs, f, size, UINT64_MAX);
+    clear_range(fs, f, size, UINT64_MAX, false);
   f->size = size;
   return 0;
 }
@@ -245,46 +237,33 @@ ram_data_truncate(RamFs *fs, RamInode *f, uint64_t size)
 int
 ram_data_allocate(RamFs *fs, RamInode *f, uint64_t off, uint64_t len)
 {
-  uint64_t end, need = 0, avail, ci, last_ci;
-  bool failed = false;
+  uint64_t first, last, missing = 0, pg;
   if (off >= RAM_MAX_FILE_SIZE || len > RAM_MAX_FILE_SIZE - off)
     return -EFBIG;
-  end = off + len;
-  last_ci = (end - 1) >> RAM_CHUNK_SHIFT;
-  /* All or nothing: first see whether the space is there. */
-  avail = fs->size_limit
-              ? fs->size_limit -
-                    MIN(fs->size_limit,
-                        __atomic_load_n(&fs->bytes_used, __ATOMIC_RELAXED))
-              : UINT64_MAX;
-  for (ci = off >> RAM_CHUNK_SHIFT; ci <= last_ci && need <= avail; ci++) {
-    RamChunk *c = chunk_at(f, ci);
-    uint64_t top = ci == last_ci ? ((end - 1) & (RAM_CHUNK - 1)) / RAM_PAGE + 1
-                                 : RAM_CHUNK_PAGES;
-    unsigned have = c ? c->npages : 0;
-    if (pages_for((unsigned)top) > have)
-      need += PAGES_BYTES(pages_for((unsigned)top) - have);
+  first = PAGE_OF(off);
+  last = PAGE_OF(off + len - 1);
+  /* All or nothing: count the missing pages and reserve their space. */
+  for (pg = first; pg <= last; pg++) {
+    RamChunk *c = chunk_at(f, pg);
+    if (c == NULL && pg % RAM_CHUNK_PAGES == 0 && last - pg >= RAM_CHUNK_PAGES) {
+      missing += RAM_CHUNK_PAGES; /* a whole missing chunk at once */
+      pg += RAM_CHUNK_PAGES - 1;
+    } else if (c == NULL || c->page[pg % RAM_CHUNK_PAGES] == NULL)
+      missing++;
   }
-  if (need > avail)
+  if (missing > UINT64_MAX / RAM_PAGE ||
+      !ram_space_reserve(fs, missing * RAM_PAGE))
     return -ENOSPC;
-  /* Then take it.  The pages stay holes until written (as in tmpfs). */
-  for (ci = off >> RAM_CHUNK_SHIFT; ci <= last_ci; ci++) {
-    unsigned top = ci == last_ci
-                       ? (unsigned)(((end - 1) & (RAM_CHUNK - 1)) / RAM_PAGE) + 1
-                       : RAM_CHUNK_PAGES;
-    if (chunk_ensure(fs, f, ci, top) == NULL) {
-      failed = true; /* a concurrent writer took the space, or no memory */
-      break;
+  /* The pages stay unwritten (holes for SEEK_DATA), as in tmpfs. */
+  for (pg = first; pg <= last && missing > 0; pg++) {
+    if (page_at(f, pg))
+      continue;
+    if (page_ensure(fs, f, pg, false, true) == NULL) {
+      /* Out of memory: what was allocated stays, counted. */
+      ram_space_release(fs, missing * RAM_PAGE);
+      return -ENOSPC;
     }
-  }
-  if (failed) {
-    /* Undo: drop the chunks this call created (they hold no data). */
-    for (uint64_t k = off >> RAM_CHUNK_SHIFT; k < ci; k++) {
-      RamChunk *c = chunk_at(f, k);
-      if (c && c->present == 0)
-        chunk_drop(fs, f, k);
-    }
-    return -ENOSPC;
+    missing--;
   }
   return 0;
 }
@@ -293,66 +272,54 @@ int
 ram_data_zero_range(RamFs *fs, RamInode *f, uint64_t off, uint64_t len)
 {
   int r = ram_data_allocate(fs, f, off, len);
-  uint64_t end = off + len, pos = off;
-  if (r != 0)
-    return r;
-  /* Zeroed whole pages become unwritten (holes), like allocated ones. */
-  while (pos < end) {
-    RamChunk *c = chunk_at(f, pos >> RAM_CHUNK_SHIFT);
-    unsigned a = (unsigned)(pos & (RAM_CHUNK - 1));
-    unsigned b = (unsigned)MIN(end - pos + a, RAM_CHUNK);
-    unsigned first = (a + (unsigned)RAM_PAGE - 1) / (unsigned)RAM_PAGE;
-    unsigned stop = b / (unsigned)RAM_PAGE;
-    memset(c->data + a, 0, b - a);
-    if (first < stop)
-      c->present &= (uint16_t)~page_bits(first, stop - 1);
-    pos += b - a;
-  }
-  return 0;
+  if (r == 0)
+    clear_range(fs, f, off, off + len, true);
+  return r;
 }
 
 /* ---- SEEK_DATA / SEEK_HOLE ---------------------------------------------*/
 
-static inline bool
-page_present(const RamInode *f, uint64_t page)
+/* The first written page at or after @page; false if there is none. */
+static bool
+next_written(const RamInode *f, uint64_t page, uint64_t *found)
 {
-  RamChunk *c = chunk_at(f, page / RAM_CHUNK_PAGES);
-  return c && (c->present >> (page % RAM_CHUNK_PAGES)) & 1;
+  uint64_t ci = page / RAM_CHUNK_PAGES;
+  for (; ram_map_next(&f->u.chunks, ci, &ci); ci++) {
+    RamChunk *c = ram_map_get(&f->u.chunks, ci);
+    unsigned from = ci == page / RAM_CHUNK_PAGES
+                        ? (unsigned)(page % RAM_CHUNK_PAGES) : 0;
+    uint32_t bits = (uint32_t)c->written & ~((1u << from) - 1);
+    if (bits) {
+      *found = ci * RAM_CHUNK_PAGES + (unsigned)__builtin_ctz(bits);
+      return true;
+    }
+    if (ci == UINT64_MAX / RAM_CHUNK)
+      break;
+  }
+  return false;
 }
 
 int
 ram_data_seek(RamInode *f, uint64_t off, int whence, uint64_t *out)
 {
-  uint64_t page = off / RAM_PAGE, ci;
+  uint64_t page = PAGE_OF(off), at;
   if (off >= f->size)
     return -ENXIO;
   if (whence == SEEK_DATA) {
-    for (ci = page / RAM_CHUNK_PAGES; ram_map_next(&f->u.chunks, ci, &ci);
-         ci++) {
-      RamChunk *c = chunk_at(f, ci);
-      unsigned from = ci == page / RAM_CHUNK_PAGES
-                          ? (unsigned)(page % RAM_CHUNK_PAGES) : 0;
-      uint16_t bits = c->present & (uint16_t)~((1u << from) - 1);
-      if (bits) {
-        uint64_t at = (ci << RAM_CHUNK_SHIFT) +
-                      PAGES_BYTES(__builtin_ctz(bits));
-        at = MAX(at, off);
-        if (at >= f->size)
-          return -ENXIO;
-        *out = at;
-        return 0;
-      }
-      if ((ci << RAM_CHUNK_SHIFT) >= f->size)
-        break;
-    }
-    return -ENXIO;
+    if (!next_written(f, page, &at))
+      return -ENXIO;
+    at = MAX(at * RAM_PAGE, off);
+    if (at >= f->size)
+      return -ENXIO;
+    *out = at;
+    return 0;
   }
   /* SEEK_HOLE: the first page not written, or the end of file. */
   for (;;) {
-    RamChunk *c = chunk_at(f, page / RAM_CHUNK_PAGES);
+    RamChunk *c = chunk_at(f, page);
     unsigned from = (unsigned)(page % RAM_CHUNK_PAGES);
-    uint32_t missing = c ? ~((uint32_t)c->present >> from) : ~0u;
-    if (PAGES_BYTES(page) >= f->size)
+    uint32_t missing = c ? ~((uint32_t)c->written >> from) : ~0u;
+    if (page * RAM_PAGE >= f->size)
       break;
     if (missing & ((1u << (RAM_CHUNK_PAGES - from)) - 1)) {
       page += (unsigned)__builtin_ctz(missing);
@@ -360,7 +327,7 @@ ram_data_seek(RamInode *f, uint64_t off, int whence, uint64_t *out)
     }
     page += RAM_CHUNK_PAGES - from; /* the rest of the chunk is data */
   }
-  *out = MIN(MAX(PAGES_BYTES(page), off), f->size);
+  *out = MIN(MAX(page * RAM_PAGE, off), f->size);
   return 0;
 }
 
@@ -378,22 +345,20 @@ ram_data_copy(RamFs *fs, RamInode *src, uint64_t off_in, RamInode *dst,
     return -EFBIG;
   while (done < n) {
     uint64_t in = off_in + done, out = off_out + done;
-    RamChunk *c = chunk_at(src, in >> RAM_CHUNK_SHIFT);
-    uint64_t piece = MIN(n - done, RAM_CHUNK - (out & (RAM_CHUNK - 1)));
-    if (c == NULL) {
-      /* A missing chunk: a hole up to the next chunk of the source. */
-      piece = MIN(piece, RAM_CHUNK - (in & (RAM_CHUNK - 1)));
-      punch(fs, dst, out, out + piece);
+    uint64_t piece = MIN(n - done, RAM_PAGE - IN_PAGE(in));
+    if (page_written(src, PAGE_OF(in))) {
+      /* Pages never move, so src and dst may be one file. */
+      if (put(fs, dst, page_at(src, PAGE_OF(in)) + IN_PAGE(in), piece, out) <
+          piece)
+        break;
     } else {
-      /* Page by page, so holes stay holes. */
-      piece = MIN(piece, RAM_PAGE - (in & (RAM_PAGE - 1)));
-      if (page_present(src, in / RAM_PAGE)) {
-        char tmp[RAM_PAGE]; /* the source may move when dst == src grows */
-        memcpy(tmp, c->data + (in & (RAM_CHUNK - 1)), piece);
-        if (put(fs, dst, tmp, piece, out) < piece)
-          break;
-      } else
-        punch(fs, dst, out, out + piece);
+      /* A run of holes in the source is a hole in the target. */
+      uint64_t data;
+      if (!next_written(src, PAGE_OF(in), &data))
+        piece = n - done;
+      else
+        piece = MIN(data * RAM_PAGE - in, n - done);
+      clear_range(fs, dst, out, out + piece, false);
     }
     done += piece;
   }
@@ -407,7 +372,10 @@ ram_data_copy(RamFs *fs, RamInode *src, uint64_t off_in, RamInode *dst,
 static void
 chunk_free(void *chunk, void *unused)
 {
-  g_free(chunk);
+  RamChunk *c = chunk;
+  for (unsigned k = 0; k < RAM_CHUNK_PAGES; k++)
+    g_free(c->page[k]);
+  g_free(c);
 }
 
 void

@@ -7,8 +7,9 @@
  *   RamFs      one file system: options, usage counters, the inode table.
  *   RamInode   one file of any type; found by number in the inode table
  *              (64 stripes, each a mutex and a hash table).
- *   RamChunk   64 KiB of a regular file's data, in a radix tree (RamMap)
- *              indexed by offset / 64 KiB; absent chunks are holes.
+ *   RamChunk   64 KiB of a regular file's data: up to 16 pages of 4 KiB,
+ *              in a radix tree (RamMap) indexed by offset / 64 KiB;
+ *              missing pages and chunks are holes.
  *   RamDirent  one name in a directory: in a hash table by name (lookups)
  *              and in a tree by cookie (readdir offsets that stay valid).
  *
@@ -81,10 +82,9 @@ void ram_map_clear(RamMap *m, void (*fn)(void *val, void *data), void *data);
 /* ---- ram-data.c: the bytes of a regular file ---------------------------*/
 
 typedef struct {
-  uint16_t present;       /* bit i: page i of the chunk holds data */
-  uint16_t npages;        /* pages allocated: 1, 2, 4, 8 or 16 */
-  uint32_t _pad[3];
-  char data[];            /* npages * RAM_PAGE bytes; absent pages are 0 */
+  uint16_t written;       /* bit i: page i holds written data */
+  uint16_t npages;        /* pages allocated */
+  char *page[RAM_CHUNK_PAGES];  /* RAM_PAGE bytes each, or NULL: a hole */
 } RamChunk;
 
 typedef struct RamFs RamFs;
