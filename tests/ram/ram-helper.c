@@ -235,12 +235,14 @@ static int
 stress(int argc, char **argv)
 {
   char a[512], b[512], buf[8192];
+  unsigned long long seed;
   time_t end;
   unsigned long ops = 0, bad = 0;
   if (argc < 3)
     return usage();
   end = time(NULL) + atoi(argv[1]);
-  rng_state = strtoull(argv[2], NULL, 10) * 2654435761ULL + 1;
+  seed = strtoull(argv[2], NULL, 10);
+  rng_state = seed * 2654435761ULL + 1;
   memset(buf, 'a' + (int)(rng_state % 26), sizeof buf);
   while (time(NULL) < end) {
     int r = 0, fd;
@@ -273,14 +275,17 @@ stress(int argc, char **argv)
     case 7: r = truncate(a, rnd(20000)); break;
     case 8: r = symlink("target", a); break;
     default: {
-      /* Keep a file open across an unlink: it must stay usable. */
-      fd = open(a, O_RDWR);
+      /* A file of our own, in the shared directory: it must stay usable
+       * after its unlink.  (With a shared name, a peer that resolved the
+       * name before the unlink could still truncate it, on tmpfs too.) */
+      snprintf(a, sizeof a, "%s/own%llu", argv[0], seed);
+      fd = open(a, O_CREAT | O_RDWR | O_TRUNC, 0644);
       if (fd < 0) { r = -1; break; }
       unlink(a);
-      if (pwrite(fd, buf, 100, 4096) != 100 || pread(fd, b, 100, 4096) != 100 ||
-          memcmp(b, buf, 100) != 0) {
-        fprintf(stderr, "ram-helper: unlinked file not usable: %s\n",
-                strerror(errno));
+      ssize_t w = pwrite(fd, buf, 100, 4096), rd = pread(fd, b, 100, 4096);
+      if (w != 100 || rd != 100 || memcmp(b, buf, 100) != 0) {
+        fprintf(stderr, "ram-helper: unlinked file not usable: wrote %zd, "
+                "read %zd (%s)\n", w, rd, strerror(errno));
         bad++;
       }
       close(fd);
