@@ -6,7 +6,8 @@ RAM_TESTS = tests/ram/test-ram-names tests/ram/test-ram-data \
 	tests/ram/test-ram-posix tests/ram/test-ram-perms \
 	tests/ram/test-ram-model tests/ram/test-ram-stress
 check_PROGRAMS += tests/ram/ram-helper $(RAM_TESTS)
-TESTS += $(RAM_TESTS)
+TESTS += $(RAM_TESTS) tests/ram/test-ram-memory.py
+dist_noinst_SCRIPTS += tests/ram/test-ram-memory.py
 noinst_HEADERS += tests/ram/ram-unit.h tests/ram/posix-fixture.h
 
 tests_ram_ram_helper_SOURCES = tests/ram/ram-helper.c
@@ -48,3 +49,13 @@ check-ram-long: tests/ram/ram-helper tests/ram/test-ram-model \
 	$(SHELL) $(top_srcdir)/tests/run-test.sh tests/ram/test-ram-model && \
 	$(SHELL) $(top_srcdir)/tests/run-test.sh tests/ram/test-ram-stress
 .PHONY: check-ram-long
+
+# Memory use of the serving process for 1 GiB of data and 100,000 empty
+# files (the figures doc/backends/ram.md quotes).
+check-ram-memory: tests/ram/ram-helper
+	export top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	  VFSD_RAM_MEMORY_MIB=$${VFSD_RAM_MEMORY_MIB:-1024} \
+	  VFSD_RAM_MEMORY_FILES=$${VFSD_RAM_MEMORY_FILES:-100000}; \
+	$(SHELL) $(top_srcdir)/tests/run-test.sh $(PYTHON_GI) \
+	  $(top_srcdir)/tests/ram/test-ram-memory.py
+.PHONY: check-ram-memory

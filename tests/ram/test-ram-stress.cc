@@ -110,4 +110,28 @@ TEST(RamStress, ProcessesInSharedDirectories) {
   g_object_unref(b);
 }
 
+// One mount at a time: the kernel caches for long, so a second mount of
+// the same tree would serve stale data.  The tree outlives a mount.
+TEST(RamMount, OneAtATimeAndTheTreeStays) {
+  VfsdBackend *b = vfsd_ram_new("size=1M", nullptr);
+  ASSERT_NE(b, nullptr);
+  {
+    vfsdtest::Mount first(b);
+    ASSERT_TRUE(first.mounted()) << first.error();
+    vfsdtest::Mount second(b);
+    EXPECT_FALSE(second.mounted());
+    EXPECT_NE(second.error().find("busy"), std::string::npos) << second.error();
+    ASSERT_TRUE(vfsdtest::write_file(first / "kept", "still here"));
+  }
+  {
+    vfsdtest::Mount again(b);
+    ASSERT_TRUE(again.mounted()) << again.error();
+    std::string s;
+    ASSERT_TRUE(vfsdtest::read_file(again / "kept", &s));
+    EXPECT_EQ(s, "still here");
+  }
+  EXPECT_EQ(vfsd_ram_check(b, nullptr), 0);
+  g_object_unref(b);
+}
+
 }  // namespace

@@ -14,3 +14,4 @@ lib_libvfsdcore_la_SOURCES += \
 	lib/backends/ram/ram-xattr.c \
 	lib/backends/ram/ram-check.c
 vfsdinclude_HEADERS += include/vfsd/ram.h
+EXTRA_DIST += doc/backends/ram.md

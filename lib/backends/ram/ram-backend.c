@@ -19,6 +19,11 @@
 static int
 ram_init(void *self, VfsdInit *in)
 {
+  RamFs *fs = self;
+  /* The kernel caches everything for long: a second mount of the same
+   * tree would never see the first one's changes. */
+  if (__atomic_exchange_n(&fs->mounted, true, __ATOMIC_ACQ_REL))
+    return -EBUSY;
   in->entry_timeout = RAM_CACHE_SECONDS;
   in->attr_timeout = RAM_CACHE_SECONDS;
   in->negative_timeout = RAM_CACHE_SECONDS;
@@ -33,7 +38,9 @@ ram_destroy(void *self)
 {
   /* The kernel is gone: no handle will be released, no inode forgotten.
    * Unlinked files go now; the tree stays for a later mount. */
-  ram_fs_drop_kernel_state(self);
+  RamFs *fs = self;
+  ram_fs_drop_kernel_state(fs);
+  __atomic_store_n(&fs->mounted, false, __ATOMIC_RELEASE);
 }
 
 /* Not a regular file: no data to sync.  fsync is left NULL (the kernel

@@ -131,7 +131,8 @@ check_data(Check *c, RamInode *f)
 }
 
 static void
-check_inode(Check *c, RamInode *i, uint64_t *bytes, uint64_t *handles)
+check_inode(Check *c, RamInode *i, uint64_t *bytes, uint64_t *handles,
+            uint64_t *caps)
 {
   guint names = count_of(c->names, i);
   bool reachable = names > 0 || i == c->fs->root;
@@ -158,6 +159,7 @@ check_inode(Check *c, RamInode *i, uint64_t *bytes, uint64_t *handles)
   if (ram_xattr_bytes(i) != i->xattr_bytes)
     problem(c, "inode %" PRIu64 ": extended attributes hold %u bytes, the "
             "inode says %u", i->ino, ram_xattr_bytes(i), i->xattr_bytes);
+  *caps += ram_xattr_has(i, "security.capability");
   *bytes += i->alloc + i->xattr_bytes;
   *handles += i->open_count;
   ram_unlock(i);
@@ -170,7 +172,7 @@ ram_fs_check(RamFs *fs, GString *report)
               g_hash_table_new(NULL, NULL) };
   GQueue todo = G_QUEUE_INIT;
   GPtrArray *all;
-  uint64_t bytes = 0, handles = 0;
+  uint64_t bytes = 0, handles = 0, caps = 0;
   uint64_t used, inodes, open;
 
   g_mutex_lock(&fs->rename_lock); /* the shape of the tree stays */
@@ -179,7 +181,7 @@ ram_fs_check(RamFs *fs, GString *report)
     walk_dir(&c, g_queue_pop_head(&todo), &todo);
   all = ram_fs_inodes(fs);
   for (guint k = 0; k < all->len; k++)
-    check_inode(&c, g_ptr_array_index(all, k), &bytes, &handles);
+    check_inode(&c, g_ptr_array_index(all, k), &bytes, &handles, &caps);
   g_mutex_unlock(&fs->rename_lock);
 
   used = __atomic_load_n(&fs->bytes_used, __ATOMIC_RELAXED);
@@ -191,6 +193,11 @@ ram_fs_check(RamFs *fs, GString *report)
   if (all->len != inodes)
     problem(&c, "the table holds %u inodes, the file system counts %" PRIu64,
             all->len, inodes);
+  if (caps != __atomic_load_n(&fs->capability_xattrs, __ATOMIC_RELAXED))
+    problem(&c, "%" PRIu64 " files have security.capability, the file "
+            "system counts %" PRIu64, caps,
+            (uint64_t)__atomic_load_n(&fs->capability_xattrs,
+                                      __ATOMIC_RELAXED));
   if (handles != open)
     problem(&c, "inodes have %" PRIu64 " open handles, the file system "
             "counts %" PRIu64, handles, open);

@@ -173,6 +173,7 @@ struct RamFs {
   uint64_t handles_open;
   uint64_t next_ino;
   uint64_t capability_xattrs; /* files with security.capability */
+  bool mounted;               /* between init() and destroy() */
   GMutex rename_lock;
   RamStripe stripes[RAM_STRIPES];
   RamInode *root;
@@ -241,6 +242,8 @@ void ram_xattr_forget(RamFs *fs, RamInode *i);
 void ram_xattr_free_all(RamInode *i);
 /* The bytes the attributes of @i hold (names, NULs, values). */
 uint32_t ram_xattr_bytes(const RamInode *i);
+/* Whether @i has the attribute @name. */
+bool ram_xattr_has(RamInode *i, const char *name);
 
 /* ---- ops, one group per file; the table is in ram-backend.c ------------*/
 

@@ -104,6 +104,12 @@ find(RamInode *i, const char *name)
   return NULL;
 }
 
+bool
+ram_xattr_has(RamInode *i, const char *name)
+{
+  return find(i, name) != NULL;
+}
+
 static uint32_t
 list_len(const RamInode *i)
 {
