@@ -18,10 +18,10 @@
  *   1. fs->rename_lock   taken by renames between two directories only; it
  *                        keeps the shape of the tree (every directory's
  *                        parent) still while such a rename checks ancestry.
- *   2. directory locks   a parent before its child; two directories that are
- *                        not parent and child only under rename_lock or as
- *                        siblings under their locked parent, ordered by depth
- *                        then inode number (ram-rename.c).
+ *   2. directory locks   a parent before its child.  Only rename holds two
+ *                        directories that are not parent and child: under
+ *                        rename_lock, or as siblings under their locked
+ *                        parent, in inode number order (ram-rename.c).
  *   3. other inode locks regular files, symlinks, nodes: after every
  *                        directory lock; two of them in inode number order.
  *   4. table stripes     leaf locks: nothing is locked while one is held.
@@ -112,7 +112,8 @@ int ram_data_seek(RamInode *f, uint64_t off, int whence, uint64_t *out);
 ssize_t ram_data_copy(RamFs *fs, RamInode *src, uint64_t off_in,
                       RamInode *dst, uint64_t off_out, size_t len);
 /* Adds segments for [off, off+size) to @rb (the range is within the
- * file); returns the byte count. */
+ * file); returns the byte count, short only past what one reply's
+ * segments hold (2 MiB at least; the kernel asks 1 MiB at most). */
 ssize_t ram_data_read_iov(RamInode *f, size_t size, uint64_t off,
                           VfsdReadBuf *rb);
 /* Frees every chunk (the space was given back when @f was deleted). */
@@ -126,7 +127,8 @@ typedef struct {
   GHashTable *names;      /* name → RamDirent* (key: the dirent's name) */
   GTree *order;           /* RamDirent* ordered by cookie */
   uint64_t next_cookie;   /* next offset to hand out; never reused */
-  RamInode *parent;       /* ".."; the root's is itself */
+  RamInode *parent;       /* "..", the root's is itself; changed only
+                             under rename_lock and this lock */
 } RamDir;
 
 struct RamInode {
