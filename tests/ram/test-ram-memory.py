@@ -117,6 +117,9 @@ def measure_files():
 
 
 def main():
+    if os.environ.get("VFSD_SANITIZERS") == "yes":
+        print("1..0 # SKIP memory figures mean nothing under AddressSanitizer")
+        sys.exit(0)
     print("1..4")
     if not measure_data() or not measure_files():
         print("Bail out! ram-helper serve did not start")
