@@ -33,6 +33,13 @@
  * written (holes cost nothing), each only as large as the pages it uses.
  * An empty file costs a few hundred bytes.  Everything belongs to the
  * backend object: data outlives an unmount and is freed with the object.
+ *
+ * # Mounting
+ *
+ * The backend lets the kernel cache names, attributes and pages for a day,
+ * which is right because nothing else changes the tree: while it is
+ * mounted, change it only through the mount, and mount one backend object
+ * once at a time (a second mount fails with EBUSY).
  */
 #ifndef VFSD_RAM_H
 #define VFSD_RAM_H

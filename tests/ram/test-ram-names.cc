@@ -63,6 +63,43 @@ TEST(RamOptions, DefaultsAndLimits) {
   g_object_unref(b);
 }
 
+// What the backend implements, and what it leaves to the library's
+// defaults on purpose (see doc/backends/ram.md).
+TEST(RamOptions, OperationsImplemented) {
+  VfsdBackend *b = vfsd_ram_new("", nullptr);
+  const VfsdOpId leave[] = {VFSD_OP_FLUSH, VFSD_OP_FSYNC, VFSD_OP_FSYNCDIR,
+                            VFSD_OP_ACCESS, VFSD_OP_GETLK, VFSD_OP_SETLK,
+                            VFSD_OP_FLOCK, VFSD_OP_BMAP, VFSD_OP_IOCTL,
+                            VFSD_OP_POLL};
+  for (int op = 0; op < VFSD_OP_COUNT; op++) {
+    bool left = std::find(std::begin(leave), std::end(leave), op) !=
+                std::end(leave);
+    EXPECT_EQ(vfsd_backend_implements(b, static_cast<VfsdOpId>(op)), !left)
+        << vfsd_op_name(static_cast<VfsdOpId>(op));
+  }
+  VfsdCtx ctx = make_ctx();
+  EXPECT_EQ(vfsd_call_fsync(b, &ctx, VFSD_ROOT_INO, 0, 0), -ENOSYS);
+  VfsdStatfs s{};
+  EXPECT_EQ(vfsd_call_statfs(b, &ctx, VFSD_ROOT_INO, &s), 0);
+  EXPECT_GT(s.blocks, 0u);
+  char buf[8];
+  EXPECT_EQ(vfsd_call_readlink(b, &ctx, 4711, buf, sizeof buf), -ENOENT);
+  EXPECT_EQ(vfsd_call_readlink(b, &ctx, VFSD_ROOT_INO, buf, sizeof buf),
+            -EINVAL);
+  VfsdOpenInfo oi{};
+  EXPECT_EQ(vfsd_call_opendir(b, &ctx, 4711, &oi), -ENOENT);
+  EXPECT_EQ(vfsd_call_listxattr(b, &ctx, 4711, buf, sizeof buf), -ENOENT);
+  EXPECT_EQ(vfsd_call_removexattr(b, &ctx, 4711, "user.x"), -ENOENT);
+  EXPECT_EQ(vfsd_call_setxattr(b, &ctx, 4711, "user.x", "v", 1, 0), -ENOENT);
+  EXPECT_EQ(vfsd_call_rename(b, &ctx, 4711, "a", VFSD_ROOT_INO, "b", 0),
+            -ENOENT);
+  EXPECT_EQ(vfsd_call_unlink(b, &ctx, 4711, "a"), -ENOENT);
+  VfsdEntry e{};
+  EXPECT_EQ(vfsd_call_mkdir(b, &ctx, 4711, "a", 0755, &e), -ENOENT);
+  EXPECT_EQ(vfsd_call_symlink(b, &ctx, "t", 4711, "a", &e), -ENOENT);
+  g_object_unref(b);
+}
+
 TEST(RamOptions, BadOptionsNameTheOption) {
   const char *bad[] = {"colour=blue", "size", "size=", "size=12q",
                        "size=-1", "size=101%", "nr_inodes=5%", "mode=0999",
