@@ -185,6 +185,27 @@ TEST_F(RamTest, CreateSetsOwnerTimesAndParent) {
   EXPECT_EQ(after.ctime_nsec, e.attr.ctime_nsec);
 }
 
+// A caller of the vtable that passes no context acts as root.
+TEST_F(RamTest, NoContextMeansRoot) {
+  VfsdEntry e{};
+  ASSERT_EQ(vfsd_call_mkdir(b, nullptr, VFSD_ROOT_INO, "d", 0755, &e), 0);
+  EXPECT_EQ(e.attr.uid, 0u);
+  VfsdOpenInfo oi{};
+  oi.flags = O_RDWR | O_CREAT | O_TRUNC;
+  ASSERT_EQ(vfsd_call_create(b, nullptr, e.ino, "f", S_IFREG | 04755, &oi, &e),
+            0);
+  VfsdAttr a{}, out{};
+  a.mode = 06755;
+  ASSERT_EQ(vfsd_call_setattr(b, nullptr, e.ino, oi.fh, &a, VFSD_SET_MODE,
+                              &out), 0);
+  EXPECT_EQ(out.mode, static_cast<uint32_t>(S_IFREG | 06755));
+  EXPECT_EQ(vfsd_call_release(b, nullptr, e.ino, oi.fh, 0), 0);
+  oi.flags = O_RDWR | O_TRUNC;
+  ASSERT_EQ(vfsd_call_open(b, nullptr, e.ino, &oi), 0);
+  EXPECT_EQ(vfsd_call_release(b, nullptr, e.ino, oi.fh, 0), 0);
+  EXPECT_EQ(attr(e.ino).mode, static_cast<uint32_t>(S_IFREG | 06755));
+}
+
 TEST_F(RamTest, CreateExisting) {
   uint64_t f = mkfile(VFSD_ROOT_INO, "f");
   put(f, "hello");

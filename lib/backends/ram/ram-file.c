@@ -43,8 +43,9 @@ get_file(RamFs *fs, uint64_t ino, uint64_t fh, bool writing, RamInode **out)
   if (f == NULL)
     return -ENOENT;
   if (f->type != S_IFREG) {
+    int r = f->type == S_IFDIR ? -EISDIR : -EINVAL;
     ram_inode_unref(f);
-    return f->type == S_IFDIR ? -EISDIR : -EINVAL;
+    return r;
   }
   *out = f;
   return 0;
@@ -62,7 +63,7 @@ ram_file_open_locked(RamFs *fs, const VfsdCtx *ctx, RamInode *f,
     ram_data_truncate(fs, f, 0);
     ram_now(&f->mtime);
     f->ctime = f->mtime;
-    if (ctx->uid != 0) {
+    if (ctx && ctx->uid != 0) {
       f->mode &= ~(uint32_t)S_ISUID;
       if ((f->mode & S_IXGRP) || !vfsd_ctx_in_group(ctx, f->gid))
         f->mode &= ~(uint32_t)S_ISGID;
@@ -85,8 +86,9 @@ ram_op_open(void *self, const VfsdCtx *ctx, uint64_t ino, VfsdOpenInfo *oi)
     return -ENOENT;
   if (f->type != S_IFREG) {
     /* The kernel opens devices, FIFOs and sockets itself. */
+    r = f->type == S_IFDIR ? -EISDIR : -EINVAL;
     ram_inode_unref(f);
-    return f->type == S_IFDIR ? -EISDIR : -EINVAL;
+    return r;
   }
   ram_wrlock(f);
   r = f->deleted ? -ENOENT : ram_file_open_locked(fs, ctx, f, oi);

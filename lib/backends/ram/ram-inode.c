@@ -159,8 +159,12 @@ int
 ram_inode_new(RamFs *fs, const VfsdCtx *ctx, RamInode *parent, uint32_t mode,
               RamInode **out)
 {
+  static const VfsdCtx root = { 0 };
   RamInode *i;
-  uint32_t gid = ctx->gid;
+  uint32_t gid;
+  if (ctx == NULL)
+    ctx = &root; /* a caller of the vtable that names nobody */
+  gid = ctx->gid;
   if (!inode_reserve(fs))
     return -ENOSPC;
   /* A setgid directory hands its group down, and its setgid bit to
