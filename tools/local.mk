@@ -10,3 +10,4 @@ EXTRA_DIST += doc/vfsd.1 tools/install-deps.sh tools/quickstart.sh
 # The command's tests and the conformance battery (their fragments are
 # included from here to keep Makefile.am untouched).
 include $(top_srcdir)/tests/cli/local.mk
+include $(top_srcdir)/tests/conformance/local.mk
