@@ -230,6 +230,14 @@ serve_child(const MountArgs *a, int fd)
   VfsdMount *m;
   int r;
 
+  /* The server keeps no descriptor of its caller but the report pipe
+   * (and stdin/out/err until the mount is live): a caller that waits for
+   * EOF on a pipe it gave us must not wait for the server's lifetime. */
+  if (fd != 3) {
+    dup3(fd, 3, O_CLOEXEC);
+    fd = 3;
+  }
+  close_range(4, ~0U, 0);
   /* A new session: the terminal's ^C and hang-up go to the parent, which
    * is waiting in the foreground, not to the server. */
   setsid();

@@ -152,6 +152,19 @@ CHECK(perm, chgrp_clears_setid, "a user changing the group clears setuid and set
   T_EQ(mode_of("f"), 0755u);
 }
 
+CHECK(perm, chgrp_dir_keeps_setid, "a user changing a directory's owner or group keeps its setuid and setgid") {
+  need_other_users();
+  own_dir("d", 4242, 4242, 06555);
+  T_AS(U1x, OK, "chown", "d", "4242", "4444");
+  T_EQ(mode_of("d"), 06555u);
+  T_SYS(chmod("d", 06555));
+  T_AS(U1x, OK, "chown", "d", "-1", "4242");
+  T_EQ(mode_of("d"), 06555u);
+  T_SYS(chmod("d", 06755));
+  T_AS(U1x, OK, "chown", "d", "4242", "4242");
+  T_EQ(mode_of("d"), 06755u);
+}
+
 CHECK(perm, chmod_setgid_not_member, "setting setgid on a file of a foreign group silently drops it") {
   need_other_users();
   own("f", 4242, 4343, 0644);
