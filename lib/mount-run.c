@@ -88,13 +88,17 @@ signals_unregister(int slot)
   G_UNLOCK(signal_lock);
 }
 
-int
-vfsd_mount_wait_signals(VfsdMount *mount, bool handle_signals)
+/* With @restore, the signal mask to go back to once the handler is in
+ * place: signals that arrived before (held blocked) are handled then. */
+static int
+wait_signals(VfsdMount *mount, bool handle_signals, const sigset_t *restore)
 {
   int slot = -1;
   int efd = mount->ctl_efd;
   if (handle_signals)
     slot = signals_register(efd);
+  if (restore)
+    pthread_sigmask(SIG_SETMASK, restore, NULL);
   for (;;) {
     struct pollfd pfd = { efd, POLLIN, 0 };
     eventfd_t v;
@@ -116,14 +120,29 @@ vfsd_mount_wait_signals(VfsdMount *mount, bool handle_signals)
   return vfsd_mount_wait(mount);
 }
 
+int
+vfsd_mount_wait_signals(VfsdMount *mount, bool handle_signals)
+{
+  return wait_signals(mount, handle_signals, NULL);
+}
+
 gboolean
 vfsd_mount_run(VfsdMount *mount, VfsdRunFlags flags, GError **error)
 {
   int r;
+  bool handle = (flags & VFSD_RUN_HANDLE_SIGNALS) != 0;
+  sigset_t old;
   g_return_val_if_fail(VFSD_IS_MOUNT(mount), FALSE);
-  if (!vfsd_mount_start(mount, error))
+  /* A signal that arrives while the mount starts must not kill the process
+   * with the mount half made: hold it until the handler is in place. */
+  if (handle)
+    block_handled(&old);
+  if (!vfsd_mount_start(mount, error)) {
+    if (handle)
+      pthread_sigmask(SIG_SETMASK, &old, NULL);
     return FALSE;
-  r = vfsd_mount_wait_signals(mount, (flags & VFSD_RUN_HANDLE_SIGNALS) != 0);
+  }
+  r = wait_signals(mount, handle, handle ? &old : NULL);
   if (r != 0) {
     vfsd_set_error(error, -r, "the mount of %s failed: %s",
                    mount->mountpoint, g_strerror(-r));
