@@ -226,7 +226,7 @@ serve_child(const MountArgs *a, int fd)
 {
   static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
   GError *error = NULL;
-  GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+  GMainLoop *loop;
   VfsdMount *m;
   int r;
 
@@ -238,6 +238,7 @@ serve_child(const MountArgs *a, int fd)
     fd = 3;
   }
   close_range(4, ~0U, 0);
+  loop = g_main_loop_new(NULL, FALSE); /* only now: it opens descriptors */
   /* A new session: the terminal's ^C and hang-up go to the parent, which
    * is waiting in the foreground, not to the server. */
   setsid();
