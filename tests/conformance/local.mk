@@ -17,6 +17,8 @@ tests_conformance_vfsd_conformance_LDADD = -lpthread
 
 # The battery against tmpfs (proving the checks right) and against the RAM
 # backend, compared with tmpfs (skips cleanly until ram is built).
-TESTS += tests/conformance/tmpfs.py tests/conformance/ram.py
-EXTRA_DIST += tests/conformance/tmpfs.py tests/conformance/ram.py \
+TESTS += tests/conformance/options.py tests/conformance/tmpfs.py \
+	tests/conformance/ram.py
+EXTRA_DIST += tests/conformance/options.py tests/conformance/tmpfs.py \
+	tests/conformance/ram.py \
 	tests/conformance/battery.py tests/conformance/skip/ram.skip
