@@ -139,6 +139,7 @@ cli_probe_kernel(CliKernelInit *out, GError **error)
   }
   fuse_set_log_func(capture_log);
   se = fuse_session_new(&args, &no_ops, sizeof no_ops, NULL);
+  fuse_opt_free_args(&args); /* libfuse may have made its own copy */
   if (se == NULL || fuse_session_mount(se, dir) != 0) {
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
                 "a probe mount failed%s%s", last_fuse_message ? ": " : "",

@@ -110,8 +110,9 @@ inline std::string show(const std::vector<std::string> &v) {
 
 #define T_CMP_(a, op, b, fatal)                                            \
   do {                                                                     \
-    const auto &t_a_ = (a);                                                \
-    const auto &t_b_ = (b);                                                \
+    /* copies: (a) may refer into a temporary */                          \
+    const auto t_a_ = (a);                                                \
+    const auto t_b_ = (b);                                                \
     if (!(t_a_ op t_b_))                                                   \
       ::conf::fail(__FILE__, __LINE__,                                     \
                    std::string(#a " " #op " " #b ": ") +                   \
