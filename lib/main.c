@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,7 @@ vfsd_main(VfsdBackend *backend, int argc, char **argv)
   VfsdMount *m = NULL;
   int status = 1;
   int pipefd[2] = { -1, -1 };
+  sigset_t held;
 
   g_return_val_if_fail(VFSD_IS_BACKEND(backend), 1);
   name = vfsd_backend_get_name(backend);
@@ -167,7 +169,11 @@ vfsd_main(VfsdBackend *backend, int argc, char **argv)
     }
   }
 
+  /* A stop signal that arrives while the mount starts is handled once the
+   * handler is in place, not by the default action. */
+  vfsd_mount_hold_signals(&held);
   if (!vfsd_mount_start(m, &error)) {
+    pthread_sigmask(SIG_SETMASK, &held, NULL);
     if (!foreground) {
       report(pipefd[1], 0, error->message);
       g_error_free(error);
@@ -189,7 +195,7 @@ vfsd_main(VfsdBackend *backend, int argc, char **argv)
   }
   /* Serve until unmounted or signalled. */
   {
-    int r = vfsd_mount_wait_signals(m, true);
+    int r = vfsd_mount_wait_signals_held(m, &held);
     if (r != 0 && foreground)
       fprintf(stderr, "%s: the mount of %s failed: %s\n", prog,
               vfsd_mount_get_mountpoint(m), g_strerror(-r));

@@ -6,6 +6,8 @@
 
 #include "private.h"
 
+#include <signal.h>
+
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
@@ -108,5 +110,12 @@ VFSD_INTERNAL void vfsd_mount_notify_stop(VfsdMount *m, gint64 deadline);
 /* Waits for the end of a started mount; with @handle_signals, SIGINT,
  * SIGTERM and SIGHUP unmount it meanwhile. */
 VFSD_INTERNAL int vfsd_mount_wait_signals(VfsdMount *m, bool handle_signals);
+/* Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (so that one
+ * arriving while a mount starts waits), saving the old mask in @old... */
+VFSD_INTERNAL void vfsd_mount_hold_signals(sigset_t *old);
+/* ...and vfsd_mount_wait_signals() that restores @old once its handler is
+ * in place, so a held signal is handled then. */
+VFSD_INTERNAL int vfsd_mount_wait_signals_held(VfsdMount *m,
+                                               const sigset_t *old);
 
 #endif

@@ -126,6 +126,18 @@ vfsd_mount_wait_signals(VfsdMount *mount, bool handle_signals)
   return wait_signals(mount, handle_signals, NULL);
 }
 
+void
+vfsd_mount_hold_signals(sigset_t *old)
+{
+  block_handled(old);
+}
+
+int
+vfsd_mount_wait_signals_held(VfsdMount *mount, const sigset_t *old)
+{
+  return wait_signals(mount, true, old);
+}
+
 gboolean
 vfsd_mount_run(VfsdMount *mount, VfsdRunFlags flags, GError **error)
 {
