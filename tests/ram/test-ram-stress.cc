@@ -94,6 +94,14 @@ TEST(RamStress, ProcessesInSharedDirectories) {
   EXPECT_GT(ops, 100u);
 
   // Consistent while mounted (up to inodes the kernel still holds)...
+  // once the kernel has delivered the RELEASEs of the workers' last files:
+  // close() returns before its RELEASE is processed.
+  EXPECT_TRUE(vfsdtest::wait_for(
+      [&] {
+        VfsdRamUsage now{};
+        return vfsd_ram_get_usage(b, &now) == 0 && now.handles_open == 0;
+      },
+      std::chrono::seconds(5)));
   GString *report = g_string_new(nullptr);
   EXPECT_EQ(vfsd_ram_check(b, report), 0) << report->str;
   // ...and after: no handle open, no unlinked inode left.

@@ -33,6 +33,29 @@ privileged(const VfsdCtx *ctx)
   return ctx == NULL || ctx->uid == 0;
 }
 
+/* What write(2), truncate(2) and fallocate(2) by an unprivileged caller
+ * clear, as the kernel's setattr_should_drop_suidgid() decides: setuid
+ * always; setgid when group-executable, or when the caller is not in the
+ * file's group.  The backend does it (VFSD_BACKEND_HANDLES_KILLPRIV)
+ * because the kernel's own attempt is skipped once it has marked the inode
+ * S_NOSEC, which a write by a group member does for setgid without group
+ * execute.  Called with @i write-locked. */
+void
+ram_kill_priv(RamInode *i, const VfsdCtx *ctx)
+{
+  uint32_t mode = i->mode;
+  if (!(mode & (S_ISUID | S_ISGID)) || privileged(ctx))
+    return;
+  mode &= ~(uint32_t)S_ISUID;
+  if ((mode & S_ISGID) &&
+      ((mode & S_IXGRP) || !vfsd_ctx_in_group(ctx, i->gid)))
+    mode &= ~(uint32_t)S_ISGID;
+  if (mode != i->mode) {
+    i->mode = mode;
+    ram_now(&i->ctime);
+  }
+}
+
 static inline void
 set_time(struct timespec *t, int64_t sec, uint32_t nsec)
 {
@@ -58,6 +81,7 @@ apply(RamFs *fs, const VfsdCtx *ctx, RamInode *i, const VfsdAttr *a,
       return r;
     if (a->size != old)
       i->mtime = now;
+    ram_kill_priv(i, ctx);
   }
   if (set & VFSD_SET_UID)
     i->uid = a->uid;

@@ -48,7 +48,7 @@ ram_destroy(void *self)
  * (the kernel keeps them) and ioctl. */
 static const VfsdOps ram_ops = {
   VFSD_OPS_INIT("ram", VFSD_THREAD_PARALLEL),
-  .flags = VFSD_BACKEND_STABLE_DIR_OFFSETS,
+  .flags = VFSD_BACKEND_STABLE_DIR_OFFSETS | VFSD_BACKEND_HANDLES_KILLPRIV,
   .init = ram_init,
   .destroy = ram_destroy,
   .lookup = ram_op_lookup,

@@ -217,6 +217,17 @@ ram_op_readdir(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
   int r = ram_get_dir(fs, ino, &dir);
   if (r != 0)
     return r;
+  if (off == 0) {
+    /* A listing that starts reads the directory: atime, as relatime. */
+    struct timespec now;
+    ram_now(&now);
+    if (ram_atime_due(dir, &now)) {
+      ram_wrlock(dir);
+      if (ram_atime_due(dir, &now))
+        dir->atime = now;
+      ram_unlock(dir);
+    }
+  }
   ram_rdlock(dir);
   if (dir->deleted || dir->nlink == 0) {
     r = -ENOENT; /* a removed directory lists nothing, not even "." */

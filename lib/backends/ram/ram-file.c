@@ -120,19 +120,6 @@ ram_op_release(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
 
 /* ---- reading -----------------------------------------------------------*/
 
-/* relatime: reads update atime only when it is older than the last change
- * or a day old, so most reads need no write lock. */
-static bool
-atime_due(const RamInode *f, const struct timespec *now)
-{
-  const struct timespec *a = &f->atime;
-#define LE(x, y) ((x)->tv_sec < (y)->tv_sec || \
-                  ((x)->tv_sec == (y)->tv_sec && (x)->tv_nsec <= (y)->tv_nsec))
-  return LE(a, &f->mtime) || LE(a, &f->ctime) ||
-         now->tv_sec - a->tv_sec >= 24 * 3600;
-#undef LE
-}
-
 /* Read-locks @f, updating its atime first when due. */
 static void
 lock_for_read(RamInode *f)
@@ -140,11 +127,11 @@ lock_for_read(RamInode *f)
   struct timespec now;
   ram_now(&now);
   ram_rdlock(f);
-  if (G_LIKELY(!atime_due(f, &now)))
+  if (G_LIKELY(!ram_atime_due(f, &now)))
     return;
   ram_unlock(f);
   ram_wrlock(f);
-  if (atime_due(f, &now))
+  if (ram_atime_due(f, &now))
     f->atime = now;
   ram_unlock(f);
   ram_rdlock(f);
@@ -215,6 +202,8 @@ ram_op_write(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
   if (r > 0) {
     ram_now(&f->mtime);
     f->ctime = f->mtime;
+    if (!cache)
+      ram_kill_priv(f, ctx);
   }
   ram_unlock(f);
   ram_inode_unref(f);
@@ -327,6 +316,7 @@ ram_op_copy_file_range(void *self, const VfsdCtx *ctx, uint64_t ino_in,
   if (r > 0) {
     ram_now(&dst->mtime);
     dst->ctime = dst->mtime;
+    ram_kill_priv(dst, ctx);
   }
   ram_unlock(dst);
   if (src != dst)

@@ -329,3 +329,16 @@ ram_fs_free(RamFs *fs)
   g_mutex_clear(&fs->rename_lock);
   g_free(fs);
 }
+
+/* relatime: reads and listings update atime only when it is older than the
+ * last change or a day old, so most of them need no write lock. */
+bool
+ram_atime_due(const RamInode *f, const struct timespec *now)
+{
+  const struct timespec *a = &f->atime;
+#define LE(x, y) ((x)->tv_sec < (y)->tv_sec || \
+                  ((x)->tv_sec == (y)->tv_sec && (x)->tv_nsec <= (y)->tv_nsec))
+  return LE(a, &f->mtime) || LE(a, &f->ctime) ||
+         now->tv_sec - a->tv_sec >= 24 * 3600;
+#undef LE
+}

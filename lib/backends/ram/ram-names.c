@@ -160,7 +160,12 @@ ram_op_create(void *self, const VfsdCtx *ctx, uint64_t parent,
     r = add_new(fs, ctx, dir, name, S_IFREG | (mode & 07777), 0, NULL,
                 &child);
     if (r == 0) {
+      /* A file this open created is not truncated (as open(2)): its
+       * times stay those of its creation. */
+      int32_t flags = oi->flags;
+      oi->flags &= ~O_TRUNC;
       r = ram_file_open_locked(fs, ctx, child, oi);
+      oi->flags = flags;
       ram_inode_fill_entry(child, out);
       ram_unlock(child);
     }

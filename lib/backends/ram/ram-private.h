@@ -334,4 +334,9 @@ extern VFSD_INTERNAL const VfsdModuleInfo vfsd_ram_module_info;
 
 G_END_DECLS
 
+/* ram-inode.c: whether a read or listing at @now updates atime. */
+bool ram_atime_due(const RamInode *f, const struct timespec *now);
+/* ram-attr.c: clear setuid/setgid as a write by @ctx must. */
+void ram_kill_priv(RamInode *i, const VfsdCtx *ctx);
+
 #endif
