@@ -3,15 +3,15 @@
  * include/vfsd/call.h).  Each function finds the first level of the stack
  * that implements the operation, checks arguments, calls, checks the result
  * against the error convention and traces. */
-#include "private.h"
+#include "call-private.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
-
-#define NAME_MAX_BYTES 255
+#include <unistd.h>
 
 /* The first level from @b down that implements the operation at @off, or
  * the bottom level when none does. */
@@ -28,131 +28,6 @@ find(VfsdBackend *b, size_t off)
 }
 #define FIND(b, field) find((b), offsetof(VfsdOps, field))
 
-static inline const char *
-opname(VfsdOpId op)
-{
-  return vfsd_op_info[op].name;
-}
-
-/* 0 or a negative errno in range; anything else is EIO. */
-static int
-check_int(VfsdBackendPrivate *p, VfsdOpId op, long r)
-{
-  if (G_LIKELY(r == 0 || (r < 0 && r >= -4095)))
-    return (int)r;
-  if (r > 0)
-    vfsd_log_backend_bug(p->self, opname(op),
-                         "returned %ld, a positive value (errors are "
-                         "negative errno values)", r);
-  else
-    vfsd_log_backend_bug(p->self, opname(op),
-                         "returned %ld, which is not an errno", r);
-  return -EIO;
-}
-
-/* A byte count no larger than @max, or a negative errno. */
-static ssize_t
-check_count(VfsdBackendPrivate *p, VfsdOpId op, ssize_t r, size_t max)
-{
-  if (r < 0)
-    return check_int(p, op, r);
-  if (G_UNLIKELY((size_t)r > max)) {
-    vfsd_log_backend_bug(p->self, opname(op),
-                         "returned %zd bytes, more than the %zu asked for",
-                         r, max);
-    return -EIO;
-  }
-  return r;
-}
-
-bool
-vfsd_mode_type_valid(uint32_t mode)
-{
-  switch (mode & S_IFMT) {
-  case S_IFREG: case S_IFDIR: case S_IFLNK: case S_IFCHR: case S_IFBLK:
-  case S_IFIFO: case S_IFSOCK:
-    return true;
-  default:
-    return false;
-  }
-}
-
-static int
-check_attr(VfsdBackendPrivate *p, VfsdOpId op, int r, uint64_t ino,
-           VfsdAttr *a)
-{
-  r = check_int(p, op, r);
-  if (r != 0)
-    return r;
-  if (G_UNLIKELY(!vfsd_mode_type_valid(a->mode))) {
-    vfsd_log_backend_bug(p->self, opname(op),
-                         "inode %" PRIu64 " has mode 0%o, which names no "
-                         "file type", ino, a->mode);
-    return -EIO;
-  }
-  if (a->ino == 0)
-    a->ino = ino;
-  if (a->atime_nsec >= 1000000000u || a->mtime_nsec >= 1000000000u ||
-      a->ctime_nsec >= 1000000000u) {
-    vfsd_log_backend_bug(p->self, opname(op),
-                         "inode %" PRIu64 " has a nanosecond field of a "
-                         "second or more", ino);
-    return -EIO;
-  }
-  return 0;
-}
-
-/* @type: the file type the operation must produce, or 0 for any. */
-static int
-check_entry(VfsdBackendPrivate *p, VfsdOpId op, int r, VfsdEntry *e,
-            uint32_t type)
-{
-  r = check_int(p, op, r);
-  if (r != 0)
-    return r;
-  if (G_UNLIKELY(e->ino == 0)) {
-    vfsd_log_backend_bug(p->self, opname(op),
-                         "succeeded but gave inode 0");
-    return -EIO;
-  }
-  r = check_attr(p, op, 0, e->ino, &e->attr);
-  if (r != 0)
-    return r;
-  if (e->attr.ino != e->ino) {
-    vfsd_log_backend_bug(p->self, opname(op),
-                         "entry names inode %" PRIu64 " but its attributes "
-                         "inode %" PRIu64, e->ino, e->attr.ino);
-    return -EIO;
-  }
-  if (type && (e->attr.mode & S_IFMT) != type) {
-    vfsd_log_backend_bug(p->self, opname(op),
-                         "created inode %" PRIu64 " of type 0%o, expected "
-                         "0%o", e->ino, e->attr.mode & S_IFMT, type);
-    return -EIO;
-  }
-  if (!(e->entry_timeout >= 0)) /* negative or NaN */
-    e->entry_timeout = 0;
-  if (!(e->attr_timeout >= 0))
-    e->attr_timeout = 0;
-  return 0;
-}
-
-/* Names a backend receives: never empty, never with '/', at most 255
- * bytes. */
-static int
-check_name(const char *name)
-{
-  size_t n;
-  if (G_UNLIKELY(name == NULL || name[0] == '\0'))
-    return -EINVAL;
-  n = strlen(name);
-  if (G_UNLIKELY(n > NAME_MAX_BYTES))
-    return -ENAMETOOLONG;
-  if (G_UNLIKELY(memchr(name, '/', n) != NULL))
-    return -EINVAL;
-  return 0;
-}
-
 #define TRACE(p, ...)                                                       \
   do {                                                                      \
     if (G_UNLIKELY(vfsd_debug_ops))                                         \
@@ -168,7 +43,9 @@ int
 vfsd_call_init(VfsdBackend *b, VfsdInit *init)
 {
   VfsdBackendPrivate *p = FIND(b, init);
-  int r = p->ops.init ? check_int(p, VFSD_OP_INIT, p->ops.init(p->instance, init)) : 0;
+  int r = NEED(init);
+  if (r == 0 && p->ops.init)
+    r = vfsd_check_int(p, VFSD_OP_INIT, p->ops.init(p->instance, init));
   TRACE(p, "init() = %d", p->name, r);
   return r;
 }
@@ -186,6 +63,8 @@ void
 vfsd_call_forget(VfsdBackend *b, uint64_t ino)
 {
   VfsdBackendPrivate *p = FIND(b, forget);
+  if (NEED_INO(ino) != 0)
+    return;
   TRACE(p, "forget(%" PRIu64 ")", p->name, ino);
   if (p->ops.forget)
     p->ops.forget(p->instance, ino);
@@ -198,10 +77,10 @@ vfsd_call_lookup(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
                  const char *name, VfsdEntry *out)
 {
   VfsdBackendPrivate *p = FIND(b, lookup);
-  int r = check_name(name);
+  int r = NEED(ctx) ?: NEED(out) ?: NEED_INO(parent) ?: vfsd_check_name(name);
   if (r == 0)
     r = p->ops.lookup
-            ? check_entry(p, VFSD_OP_LOOKUP,
+            ? vfsd_check_entry(p, VFSD_OP_LOOKUP,
                           p->ops.lookup(p->instance, ctx, parent, name, out),
                           out, 0)
             : DEFAULT(VFSD_OP_LOOKUP);
@@ -215,13 +94,15 @@ vfsd_call_getattr(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                   uint64_t fh, VfsdAttr *out)
 {
   VfsdBackendPrivate *p = FIND(b, getattr);
-  int r = p->ops.getattr
-              ? check_attr(p, VFSD_OP_GETATTR,
-                           check_int(p, VFSD_OP_GETATTR,
-                                     p->ops.getattr(p->instance, ctx, ino, fh,
-                                                    out)),
-                           ino, out)
-              : DEFAULT(VFSD_OP_GETATTR);
+  int r = NEED(ctx) ?: NEED(out) ?: NEED_INO(ino);
+  if (r == 0)
+    r = p->ops.getattr
+            ? vfsd_check_attr(p, VFSD_OP_GETATTR,
+                         vfsd_check_int(p, VFSD_OP_GETATTR,
+                                   p->ops.getattr(p->instance, ctx, ino, fh,
+                                                  out)),
+                         ino, out)
+            : DEFAULT(VFSD_OP_GETATTR);
   TRACE(p, "getattr(%" PRIu64 ") = %d mode=0%o size=%" PRIu64, p->name, ino,
         r, r == 0 ? out->mode : 0, r == 0 ? out->size : 0);
   return r;
@@ -233,13 +114,16 @@ vfsd_call_setattr(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                   VfsdAttr *out)
 {
   VfsdBackendPrivate *p = FIND(b, setattr);
-  int r = p->ops.setattr
-              ? check_attr(p, VFSD_OP_SETATTR,
-                           check_int(p, VFSD_OP_SETATTR,
-                                     p->ops.setattr(p->instance, ctx, ino, fh,
-                                                    attr, to_set, out)),
-                           ino, out)
-              : DEFAULT(VFSD_OP_SETATTR);
+  int r = NEED(ctx) ?: NEED(attr) ?: NEED(out) ?: NEED_INO(ino) ?:
+          vfsd_check_setattr(attr, to_set);
+  if (r == 0)
+    r = p->ops.setattr
+            ? vfsd_check_attr(p, VFSD_OP_SETATTR,
+                         vfsd_check_int(p, VFSD_OP_SETATTR,
+                                   p->ops.setattr(p->instance, ctx, ino, fh,
+                                                  attr, to_set, out)),
+                         ino, out)
+            : DEFAULT(VFSD_OP_SETATTR);
   TRACE(p, "setattr(%" PRIu64 ", set=0x%x) = %d", p->name, ino, to_set, r);
   return r;
 }
@@ -249,12 +133,15 @@ vfsd_call_readlink(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                    char *buf, size_t size)
 {
   VfsdBackendPrivate *p = FIND(b, readlink);
-  ssize_t r = p->ops.readlink
-                  ? check_count(p, VFSD_OP_READLINK,
-                                p->ops.readlink(p->instance, ctx, ino, buf,
-                                                size),
-                                size)
-                  : DEFAULT(VFSD_OP_READLINK);
+  ssize_t r = NEED(ctx) ?: NEED(buf) ?: NEED_INO(ino);
+  if (r == 0 && size == 0)
+    r = -EINVAL;
+  if (r == 0)
+    r = p->ops.readlink
+            ? vfsd_check_count(p, VFSD_OP_READLINK,
+                          p->ops.readlink(p->instance, ctx, ino, buf, size),
+                          size)
+            : DEFAULT(VFSD_OP_READLINK);
   TRACE(p, "readlink(%" PRIu64 ") = %zd", p->name, ino, r);
   return r;
 }
@@ -265,12 +152,12 @@ vfsd_call_mknod(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
                 VfsdEntry *out)
 {
   VfsdBackendPrivate *p = FIND(b, mknod);
-  int r = check_name(name);
+  int r = NEED(ctx) ?: NEED(out) ?: NEED_INO(parent) ?: vfsd_check_name(name);
   if (r == 0 && !vfsd_mode_type_valid(mode))
     r = -EINVAL;
   if (r == 0)
     r = p->ops.mknod
-            ? check_entry(p, VFSD_OP_MKNOD,
+            ? vfsd_check_entry(p, VFSD_OP_MKNOD,
                           p->ops.mknod(p->instance, ctx, parent, name, mode,
                                        rdev, out),
                           out, mode & S_IFMT)
@@ -285,10 +172,11 @@ vfsd_call_mkdir(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
                 const char *name, uint32_t mode, VfsdEntry *out)
 {
   VfsdBackendPrivate *p = FIND(b, mkdir);
-  int r = check_name(name);
+  int r = NEED(ctx) ?: NEED(out) ?: NEED_INO(parent) ?: vfsd_check_name(name) ?:
+          vfsd_check_type(mode, S_IFDIR);
   if (r == 0)
     r = p->ops.mkdir
-            ? check_entry(p, VFSD_OP_MKDIR,
+            ? vfsd_check_entry(p, VFSD_OP_MKDIR,
                           p->ops.mkdir(p->instance, ctx, parent, name, mode,
                                        out),
                           out, S_IFDIR)
@@ -303,9 +191,9 @@ vfsd_call_unlink(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
                  const char *name)
 {
   VfsdBackendPrivate *p = FIND(b, unlink);
-  int r = check_name(name);
+  int r = NEED(ctx) ?: NEED_INO(parent) ?: vfsd_check_name(name);
   if (r == 0)
-    r = p->ops.unlink ? check_int(p, VFSD_OP_UNLINK,
+    r = p->ops.unlink ? vfsd_check_int(p, VFSD_OP_UNLINK,
                                   p->ops.unlink(p->instance, ctx, parent, name))
                       : DEFAULT(VFSD_OP_UNLINK);
   TRACE(p, "unlink(%" PRIu64 ", \"%s\") = %d", p->name, parent,
@@ -318,9 +206,9 @@ vfsd_call_rmdir(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
                 const char *name)
 {
   VfsdBackendPrivate *p = FIND(b, rmdir);
-  int r = check_name(name);
+  int r = NEED(ctx) ?: NEED_INO(parent) ?: vfsd_check_name(name);
   if (r == 0)
-    r = p->ops.rmdir ? check_int(p, VFSD_OP_RMDIR,
+    r = p->ops.rmdir ? vfsd_check_int(p, VFSD_OP_RMDIR,
                                  p->ops.rmdir(p->instance, ctx, parent, name))
                      : DEFAULT(VFSD_OP_RMDIR);
   TRACE(p, "rmdir(%" PRIu64 ", \"%s\") = %d", p->name, parent,
@@ -333,14 +221,14 @@ vfsd_call_symlink(VfsdBackend *b, const VfsdCtx *ctx, const char *target,
                   uint64_t parent, const char *name, VfsdEntry *out)
 {
   VfsdBackendPrivate *p = FIND(b, symlink);
-  int r = check_name(name);
+  int r = NEED(ctx) ?: NEED(out) ?: NEED_INO(parent) ?: vfsd_check_name(name);
   if (r == 0 && (target == NULL || target[0] == '\0'))
     r = -ENOENT;
   else if (r == 0 && strlen(target) >= 4096)
     r = -ENAMETOOLONG;
   if (r == 0)
     r = p->ops.symlink
-            ? check_entry(p, VFSD_OP_SYMLINK,
+            ? vfsd_check_entry(p, VFSD_OP_SYMLINK,
                           p->ops.symlink(p->instance, ctx, target, parent,
                                          name, out),
                           out, S_IFLNK)
@@ -356,9 +244,8 @@ vfsd_call_rename(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
                  uint32_t flags)
 {
   VfsdBackendPrivate *p = FIND(b, rename);
-  int r = check_name(name);
-  if (r == 0)
-    r = check_name(newname);
+  int r = NEED(ctx) ?: NEED_INO(parent) ?: NEED_INO(newparent) ?:
+          vfsd_check_name(name) ?: vfsd_check_name(newname);
   if (r == 0 && (flags & ~(uint32_t)(RENAME_NOREPLACE | RENAME_EXCHANGE |
                                      RENAME_WHITEOUT)))
     r = -EINVAL;
@@ -366,7 +253,7 @@ vfsd_call_rename(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
     r = -EINVAL;
   if (r == 0)
     r = p->ops.rename
-            ? check_int(p, VFSD_OP_RENAME,
+            ? vfsd_check_int(p, VFSD_OP_RENAME,
                         p->ops.rename(p->instance, ctx, parent, name,
                                       newparent, newname, flags))
             : DEFAULT(VFSD_OP_RENAME);
@@ -381,10 +268,11 @@ vfsd_call_link(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                uint64_t newparent, const char *newname, VfsdEntry *out)
 {
   VfsdBackendPrivate *p = FIND(b, link);
-  int r = check_name(newname);
+  int r = NEED(ctx) ?: NEED(out) ?: NEED_INO(ino) ?: NEED_INO(newparent) ?:
+          vfsd_check_name(newname);
   if (r == 0)
     r = p->ops.link
-            ? check_entry(p, VFSD_OP_LINK,
+            ? vfsd_check_entry(p, VFSD_OP_LINK,
                           p->ops.link(p->instance, ctx, ino, newparent,
                                       newname, out),
                           out, 0)
@@ -407,11 +295,13 @@ vfsd_call_open(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                VfsdOpenInfo *oi)
 {
   VfsdBackendPrivate *p = FIND(b, open);
-  int r = p->ops.open
-              ? check_int(p, VFSD_OP_OPEN, p->ops.open(p->instance, ctx, ino, oi))
-              : DEFAULT(VFSD_OP_OPEN);
+  int r = NEED(ctx) ?: NEED(oi) ?: NEED_INO(ino);
+  if (r == 0)
+    r = p->ops.open ? vfsd_check_int(p, VFSD_OP_OPEN,
+                                p->ops.open(p->instance, ctx, ino, oi))
+                    : DEFAULT(VFSD_OP_OPEN);
   TRACE(p, "open(%" PRIu64 ", 0%o) = %d fh=%" PRIu64, p->name, ino,
-        oi->flags, r, oi->fh);
+        oi ? oi->flags : 0, r, oi ? oi->fh : 0);
   return r;
 }
 
@@ -421,10 +311,11 @@ vfsd_call_create(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
                  VfsdEntry *out)
 {
   VfsdBackendPrivate *p = FIND(b, create);
-  int r = check_name(name);
+  int r = NEED(ctx) ?: NEED(oi) ?: NEED(out) ?: NEED_INO(parent) ?:
+          vfsd_check_name(name) ?: vfsd_check_type(mode, S_IFREG);
   if (r == 0)
     r = p->ops.create
-            ? check_entry(p, VFSD_OP_CREATE,
+            ? vfsd_check_entry(p, VFSD_OP_CREATE,
                           p->ops.create(p->instance, ctx, parent, name, mode,
                                         oi, out),
                           out, S_IFREG)
@@ -449,11 +340,12 @@ vfsd_call_read(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                char *buf, size_t size, int64_t off)
 {
   VfsdBackendPrivate *p = find_read(b);
-  ssize_t r;
-  if (off < 0)
-    r = -EINVAL;
+  ssize_t r = NEED(ctx) ?: NEED_BUF(buf, size) ?: NEED_INO(ino) ?:
+              vfsd_check_range(off, 0, 0);
+  if (r != 0)
+    ;
   else if (p->ops.read)
-    r = check_count(p, VFSD_OP_READ,
+    r = vfsd_check_count(p, VFSD_OP_READ,
                     p->ops.read(p->instance, ctx, ino, fh, buf, size, off),
                     size);
   else if (p->ops.read_iov) {
@@ -474,11 +366,11 @@ vfsd_call_read_iov(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                    uint64_t fh, size_t size, int64_t off, VfsdReadBuf *rb)
 {
   VfsdBackendPrivate *p = find_read(b);
-  ssize_t r;
-  if (off < 0)
-    r = -EINVAL;
+  ssize_t r = NEED(ctx) ?: NEED(rb) ?: NEED_INO(ino) ?: vfsd_check_range(off, 0, 0);
+  if (r != 0)
+    ;
   else if (p->ops.read_iov) {
-    r = check_count(p, VFSD_OP_READ_IOV,
+    r = vfsd_check_count(p, VFSD_OP_READ_IOV,
                     p->ops.read_iov(p->instance, ctx, ino, fh, size, off, rb),
                     size);
     if (r >= 0 && (rb->overflow || (size_t)r != rb->total)) {
@@ -496,7 +388,7 @@ vfsd_call_read_iov(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
       rb->scratch_size = size;
       rb->scratch_owned = true;
     }
-    r = check_count(p, VFSD_OP_READ,
+    r = vfsd_check_count(p, VFSD_OP_READ,
                     p->ops.read(p->instance, ctx, ino, fh, rb->scratch, size,
                                 off),
                     size);
@@ -514,12 +406,13 @@ vfsd_call_write(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 const char *buf, size_t size, int64_t off, uint32_t flags)
 {
   VfsdBackendPrivate *p = FIND(b, write);
-  ssize_t r;
-  if (off < 0)
+  ssize_t r = NEED(ctx) ?: NEED_BUF(buf, size) ?: NEED_INO(ino) ?:
+              vfsd_check_range(off, size, -EFBIG);
+  if (r == 0 && (flags & ~(uint32_t)VFSD_WRITE_CACHE))
     r = -EINVAL;
-  else
+  if (r == 0)
     r = p->ops.write
-            ? check_count(p, VFSD_OP_WRITE,
+            ? vfsd_check_count(p, VFSD_OP_WRITE,
                           p->ops.write(p->instance, ctx, ino, fh, buf, size,
                                        off, flags),
                           size)
@@ -534,10 +427,12 @@ vfsd_call_flush(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 uint64_t lock_owner)
 {
   VfsdBackendPrivate *p = FIND(b, flush);
-  int r = p->ops.flush
-              ? check_int(p, VFSD_OP_FLUSH,
-                          p->ops.flush(p->instance, ctx, ino, fh, lock_owner))
-              : DEFAULT(VFSD_OP_FLUSH);
+  int r = NEED(ctx) ?: NEED_INO(ino);
+  if (r == 0)
+    r = p->ops.flush
+            ? vfsd_check_int(p, VFSD_OP_FLUSH,
+                        p->ops.flush(p->instance, ctx, ino, fh, lock_owner))
+            : DEFAULT(VFSD_OP_FLUSH);
   TRACE(p, "flush(%" PRIu64 ", fh=%" PRIu64 ") = %d", p->name, ino, fh, r);
   return r;
 }
@@ -547,10 +442,12 @@ vfsd_call_release(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                   uint64_t fh, int32_t flags)
 {
   VfsdBackendPrivate *p = FIND(b, release);
-  int r = p->ops.release
-              ? check_int(p, VFSD_OP_RELEASE,
-                          p->ops.release(p->instance, ctx, ino, fh, flags))
-              : DEFAULT(VFSD_OP_RELEASE);
+  int r = NEED(ctx) ?: NEED_INO(ino);
+  if (r == 0)
+    r = p->ops.release
+            ? vfsd_check_int(p, VFSD_OP_RELEASE,
+                        p->ops.release(p->instance, ctx, ino, fh, flags))
+            : DEFAULT(VFSD_OP_RELEASE);
   TRACE(p, "release(%" PRIu64 ", fh=%" PRIu64 ") = %d", p->name, ino, fh, r);
   return r;
 }
@@ -560,10 +457,12 @@ vfsd_call_fsync(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 int32_t datasync)
 {
   VfsdBackendPrivate *p = FIND(b, fsync);
-  int r = p->ops.fsync
-              ? check_int(p, VFSD_OP_FSYNC,
-                          p->ops.fsync(p->instance, ctx, ino, fh, datasync))
-              : DEFAULT(VFSD_OP_FSYNC);
+  int r = NEED(ctx) ?: NEED_INO(ino);
+  if (r == 0)
+    r = p->ops.fsync
+            ? vfsd_check_int(p, VFSD_OP_FSYNC,
+                        p->ops.fsync(p->instance, ctx, ino, fh, datasync))
+            : DEFAULT(VFSD_OP_FSYNC);
   TRACE(p, "fsync(%" PRIu64 ", fh=%" PRIu64 ", %d) = %d", p->name, ino, fh,
         datasync, r);
   return r;
@@ -576,10 +475,13 @@ vfsd_call_opendir(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                   VfsdOpenInfo *oi)
 {
   VfsdBackendPrivate *p = FIND(b, opendir);
-  int r = p->ops.opendir ? check_int(p, VFSD_OP_OPENDIR,
-                                     p->ops.opendir(p->instance, ctx, ino, oi))
-                         : DEFAULT(VFSD_OP_OPENDIR);
-  TRACE(p, "opendir(%" PRIu64 ") = %d fh=%" PRIu64, p->name, ino, r, oi->fh);
+  int r = NEED(ctx) ?: NEED(oi) ?: NEED_INO(ino);
+  if (r == 0)
+    r = p->ops.opendir ? vfsd_check_int(p, VFSD_OP_OPENDIR,
+                                   p->ops.opendir(p->instance, ctx, ino, oi))
+                       : DEFAULT(VFSD_OP_OPENDIR);
+  TRACE(p, "opendir(%" PRIu64 ") = %d fh=%" PRIu64, p->name, ino, r,
+        oi ? oi->fh : 0);
   return r;
 }
 
@@ -588,13 +490,16 @@ vfsd_call_readdir(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                   uint64_t fh, int64_t off, VfsdDirFiller *filler)
 {
   VfsdBackendPrivate *p = FIND(b, readdir);
-  VfsdBackend *saved = filler->backend;
-  int r;
+  VfsdBackend *saved;
+  int r = NEED(ctx) ?: NEED(filler) ?: NEED_INO(ino);
+  if (r != 0)
+    return r;
+  saved = filler->backend;
   filler->backend = p->self;
   if (off < 0)
     r = -EINVAL;
   else if (p->ops.readdir) {
-    r = check_int(p, VFSD_OP_READDIR,
+    r = vfsd_check_int(p, VFSD_OP_READDIR,
                   p->ops.readdir(p->instance, ctx, ino, fh, off, filler));
     if (r == 0 && filler->broken)
       r = -EIO;
@@ -611,10 +516,12 @@ vfsd_call_releasedir(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                      uint64_t fh)
 {
   VfsdBackendPrivate *p = FIND(b, releasedir);
-  int r = p->ops.releasedir
-              ? check_int(p, VFSD_OP_RELEASEDIR,
-                          p->ops.releasedir(p->instance, ctx, ino, fh))
-              : DEFAULT(VFSD_OP_RELEASEDIR);
+  int r = NEED(ctx) ?: NEED_INO(ino);
+  if (r == 0)
+    r = p->ops.releasedir
+            ? vfsd_check_int(p, VFSD_OP_RELEASEDIR,
+                        p->ops.releasedir(p->instance, ctx, ino, fh))
+            : DEFAULT(VFSD_OP_RELEASEDIR);
   TRACE(p, "releasedir(%" PRIu64 ", fh=%" PRIu64 ") = %d", p->name, ino, fh,
         r);
   return r;
@@ -625,10 +532,12 @@ vfsd_call_fsyncdir(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                    uint64_t fh, int32_t datasync)
 {
   VfsdBackendPrivate *p = FIND(b, fsyncdir);
-  int r = p->ops.fsyncdir
-              ? check_int(p, VFSD_OP_FSYNCDIR,
-                          p->ops.fsyncdir(p->instance, ctx, ino, fh, datasync))
-              : DEFAULT(VFSD_OP_FSYNCDIR);
+  int r = NEED(ctx) ?: NEED_INO(ino);
+  if (r == 0)
+    r = p->ops.fsyncdir
+            ? vfsd_check_int(p, VFSD_OP_FSYNCDIR,
+                        p->ops.fsyncdir(p->instance, ctx, ino, fh, datasync))
+            : DEFAULT(VFSD_OP_FSYNCDIR);
   TRACE(p, "fsyncdir(%" PRIu64 ") = %d", p->name, ino, r);
   return r;
 }
@@ -638,28 +547,20 @@ vfsd_call_statfs(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                  VfsdStatfs *out)
 {
   VfsdBackendPrivate *p = FIND(b, statfs);
-  int r;
-  if (p->ops.statfs)
-    r = check_int(p, VFSD_OP_STATFS, p->ops.statfs(p->instance, ctx, ino, out));
-  else {
+  int r = NEED(ctx) ?: NEED(out) ?: NEED_INO(ino);
+  if (r != 0)
+    ;
+  else if (p->ops.statfs)
+    r = vfsd_check_int(p, VFSD_OP_STATFS, p->ops.statfs(p->instance, ctx, ino, out));
+  else
     vfsd_default_statfs(out);
-    r = 0;
-  }
   TRACE(p, "statfs(%" PRIu64 ") = %d", p->name, ino, r);
   return r;
 }
 
 /* ---- extended attributes -----------------------------------------------*/
 
-static int
-check_xattr_name(const char *name)
-{
-  if (name == NULL || name[0] == '\0')
-    return -EINVAL;
-  if (strlen(name) > 255)
-    return -ERANGE;
-  return 0;
-}
+#define XATTR_SIZE_MAX_BYTES 65536
 
 int
 vfsd_call_setxattr(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
@@ -667,10 +568,16 @@ vfsd_call_setxattr(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                    int32_t flags)
 {
   VfsdBackendPrivate *p = FIND(b, setxattr);
-  int r = check_xattr_name(name);
+  int r = NEED(ctx) ?: NEED_BUF(value, size) ?: NEED_INO(ino) ?:
+          vfsd_check_xattr_name(name);
+  if (r == 0 && size > XATTR_SIZE_MAX_BYTES)
+    r = -E2BIG;
+  /* XATTR_CREATE (1) and XATTR_REPLACE (2), at most one of them. */
+  if (r == 0 && (flags & ~3 || flags == 3))
+    r = -EINVAL;
   if (r == 0)
     r = p->ops.setxattr
-            ? check_int(p, VFSD_OP_SETXATTR,
+            ? vfsd_check_int(p, VFSD_OP_SETXATTR,
                         p->ops.setxattr(p->instance, ctx, ino, name, value,
                                         size, flags))
             : DEFAULT(VFSD_OP_SETXATTR);
@@ -684,10 +591,11 @@ vfsd_call_getxattr(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                    const char *name, char *buf, size_t size)
 {
   VfsdBackendPrivate *p = FIND(b, getxattr);
-  ssize_t r = check_xattr_name(name);
+  ssize_t r = NEED(ctx) ?: NEED_BUF(buf, size) ?: NEED_INO(ino) ?:
+              vfsd_check_xattr_name(name);
   if (r == 0)
     r = p->ops.getxattr
-            ? check_count(p, VFSD_OP_GETXATTR,
+            ? vfsd_check_count(p, VFSD_OP_GETXATTR,
                           p->ops.getxattr(p->instance, ctx, ino, name, buf,
                                           size),
                           size ? size : (size_t)G_MAXSSIZE)
@@ -702,12 +610,13 @@ vfsd_call_listxattr(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                     char *buf, size_t size)
 {
   VfsdBackendPrivate *p = FIND(b, listxattr);
-  ssize_t r = p->ops.listxattr
-                  ? check_count(p, VFSD_OP_LISTXATTR,
-                                p->ops.listxattr(p->instance, ctx, ino, buf,
-                                                 size),
-                                size ? size : (size_t)G_MAXSSIZE)
-                  : DEFAULT(VFSD_OP_LISTXATTR);
+  ssize_t r = NEED(ctx) ?: NEED_BUF(buf, size) ?: NEED_INO(ino);
+  if (r == 0)
+    r = p->ops.listxattr
+            ? vfsd_check_count(p, VFSD_OP_LISTXATTR,
+                          p->ops.listxattr(p->instance, ctx, ino, buf, size),
+                          size ? size : (size_t)G_MAXSSIZE)
+            : DEFAULT(VFSD_OP_LISTXATTR);
   if (r > 0 && size > 0 && buf[r - 1] != '\0') {
     vfsd_log_backend_bug(p->self, "listxattr",
                          "the list does not end with a NUL byte");
@@ -722,10 +631,10 @@ vfsd_call_removexattr(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                       const char *name)
 {
   VfsdBackendPrivate *p = FIND(b, removexattr);
-  int r = check_xattr_name(name);
+  int r = NEED(ctx) ?: NEED_INO(ino) ?: vfsd_check_xattr_name(name);
   if (r == 0)
     r = p->ops.removexattr
-            ? check_int(p, VFSD_OP_REMOVEXATTR,
+            ? vfsd_check_int(p, VFSD_OP_REMOVEXATTR,
                         p->ops.removexattr(p->instance, ctx, ino, name))
             : DEFAULT(VFSD_OP_REMOVEXATTR);
   TRACE(p, "removexattr(%" PRIu64 ", \"%s\") = %d", p->name, ino,
@@ -740,9 +649,13 @@ vfsd_call_access(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                  int32_t mask)
 {
   VfsdBackendPrivate *p = FIND(b, access);
-  int r = p->ops.access ? check_int(p, VFSD_OP_ACCESS,
-                                    p->ops.access(p->instance, ctx, ino, mask))
-                        : DEFAULT(VFSD_OP_ACCESS);
+  int r = NEED(ctx) ?: NEED_INO(ino);
+  if (r == 0 && (mask & ~(R_OK | W_OK | X_OK)))
+    r = -EINVAL;
+  if (r == 0)
+    r = p->ops.access ? vfsd_check_int(p, VFSD_OP_ACCESS,
+                                  p->ops.access(p->instance, ctx, ino, mask))
+                      : DEFAULT(VFSD_OP_ACCESS);
   TRACE(p, "access(%" PRIu64 ", 0%o) = %d", p->name, ino, mask, r);
   return r;
 }
@@ -752,12 +665,14 @@ vfsd_call_fallocate(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                     uint64_t fh, int32_t mode, int64_t off, int64_t len)
 {
   VfsdBackendPrivate *p = FIND(b, fallocate);
-  int r;
-  if (off < 0 || len <= 0)
+  int r = NEED(ctx) ?: NEED_INO(ino);
+  if (r == 0 && len <= 0)
     r = -EINVAL;
-  else
+  if (r == 0)
+    r = vfsd_check_range(off, (uint64_t)len, -EFBIG);
+  if (r == 0)
     r = p->ops.fallocate
-            ? check_int(p, VFSD_OP_FALLOCATE,
+            ? vfsd_check_int(p, VFSD_OP_FALLOCATE,
                         p->ops.fallocate(p->instance, ctx, ino, fh, mode, off,
                                          len))
             : DEFAULT(VFSD_OP_FALLOCATE);
@@ -771,11 +686,17 @@ vfsd_call_lseek(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 int64_t off, int32_t whence, int64_t *out_off)
 {
   VfsdBackendPrivate *p = FIND(b, lseek);
-  int r = p->ops.lseek
-              ? check_int(p, VFSD_OP_LSEEK,
-                          p->ops.lseek(p->instance, ctx, ino, fh, off, whence,
-                                       out_off))
-              : DEFAULT(VFSD_OP_LSEEK);
+  int r = NEED(ctx) ?: NEED(out_off) ?: NEED_INO(ino);
+  if (r == 0 && whence != SEEK_DATA && whence != SEEK_HOLE)
+    r = -EINVAL;
+  else if (r == 0 && off < 0)
+    r = -ENXIO;
+  if (r == 0)
+    r = p->ops.lseek
+            ? vfsd_check_int(p, VFSD_OP_LSEEK,
+                        p->ops.lseek(p->instance, ctx, ino, fh, off, whence,
+                                     out_off))
+            : DEFAULT(VFSD_OP_LSEEK);
   if (r == 0 && *out_off < 0) {
     vfsd_log_backend_bug(p->self, "lseek", "gave the negative offset %" PRId64,
                          *out_off);
@@ -793,12 +714,14 @@ vfsd_call_copy_file_range(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino_in,
                           uint32_t flags)
 {
   VfsdBackendPrivate *p = FIND(b, copy_file_range);
-  ssize_t r;
-  if (off_in < 0 || off_out < 0)
+  ssize_t r = NEED(ctx) ?: NEED_INO(ino_in) ?: NEED_INO(ino_out) ?:
+              vfsd_check_range(off_in, len, -EOVERFLOW) ?:
+              vfsd_check_range(off_out, len, -EFBIG);
+  if (r == 0 && flags != 0) /* copy_file_range(2) defines no flags */
     r = -EINVAL;
-  else
+  if (r == 0)
     r = p->ops.copy_file_range
-            ? check_count(p, VFSD_OP_COPY_FILE_RANGE,
+            ? vfsd_check_count(p, VFSD_OP_COPY_FILE_RANGE,
                           p->ops.copy_file_range(p->instance, ctx, ino_in,
                                                  fh_in, off_in, ino_out,
                                                  fh_out, off_out, len, flags),
@@ -814,11 +737,13 @@ vfsd_call_getlk(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 uint64_t lock_owner, struct flock *lock)
 {
   VfsdBackendPrivate *p = FIND(b, getlk);
-  int r = p->ops.getlk
-              ? check_int(p, VFSD_OP_GETLK,
-                          p->ops.getlk(p->instance, ctx, ino, fh, lock_owner,
-                                       lock))
-              : DEFAULT(VFSD_OP_GETLK);
+  int r = NEED(ctx) ?: NEED(lock) ?: NEED_INO(ino);
+  if (r == 0)
+    r = p->ops.getlk
+            ? vfsd_check_int(p, VFSD_OP_GETLK,
+                        p->ops.getlk(p->instance, ctx, ino, fh, lock_owner,
+                                     lock))
+            : DEFAULT(VFSD_OP_GETLK);
   TRACE(p, "getlk(%" PRIu64 ") = %d", p->name, ino, r);
   return r;
 }
@@ -828,13 +753,18 @@ vfsd_call_setlk(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 uint64_t lock_owner, const struct flock *lock, int32_t sleep)
 {
   VfsdBackendPrivate *p = FIND(b, setlk);
-  int r = p->ops.setlk
-              ? check_int(p, VFSD_OP_SETLK,
-                          p->ops.setlk(p->instance, ctx, ino, fh, lock_owner,
-                                       lock, sleep))
-              : DEFAULT(VFSD_OP_SETLK);
+  int r = NEED(ctx) ?: NEED(lock) ?: NEED_INO(ino);
+  if (r == 0 && lock->l_type != F_RDLCK && lock->l_type != F_WRLCK &&
+      lock->l_type != F_UNLCK)
+    r = -EINVAL;
+  if (r == 0)
+    r = p->ops.setlk
+            ? vfsd_check_int(p, VFSD_OP_SETLK,
+                        p->ops.setlk(p->instance, ctx, ino, fh, lock_owner,
+                                     lock, sleep))
+            : DEFAULT(VFSD_OP_SETLK);
   TRACE(p, "setlk(%" PRIu64 ", type=%d, sleep=%d) = %d", p->name, ino,
-        lock->l_type, sleep, r);
+        lock ? lock->l_type : -1, sleep, r);
   return r;
 }
 
@@ -843,11 +773,16 @@ vfsd_call_flock(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 uint64_t lock_owner, int32_t op)
 {
   VfsdBackendPrivate *p = FIND(b, flock);
-  int r = p->ops.flock
-              ? check_int(p, VFSD_OP_FLOCK,
-                          p->ops.flock(p->instance, ctx, ino, fh, lock_owner,
-                                       op))
-              : DEFAULT(VFSD_OP_FLOCK);
+  int r = NEED(ctx) ?: NEED_INO(ino);
+  int kind = op & ~LOCK_NB;
+  if (r == 0 && kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN)
+    r = -EINVAL;
+  if (r == 0)
+    r = p->ops.flock
+            ? vfsd_check_int(p, VFSD_OP_FLOCK,
+                        p->ops.flock(p->instance, ctx, ino, fh, lock_owner,
+                                     op))
+            : DEFAULT(VFSD_OP_FLOCK);
   TRACE(p, "flock(%" PRIu64 ", %d) = %d", p->name, ino, op, r);
   return r;
 }
@@ -857,10 +792,12 @@ vfsd_call_bmap(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                uint64_t blocksize, uint64_t *idx)
 {
   VfsdBackendPrivate *p = FIND(b, bmap);
-  int r = p->ops.bmap
-              ? check_int(p, VFSD_OP_BMAP,
-                          p->ops.bmap(p->instance, ctx, ino, blocksize, idx))
-              : DEFAULT(VFSD_OP_BMAP);
+  int r = NEED(ctx) ?: NEED(idx) ?: NEED_INO(ino);
+  if (r == 0)
+    r = p->ops.bmap ? vfsd_check_int(p, VFSD_OP_BMAP,
+                                p->ops.bmap(p->instance, ctx, ino, blocksize,
+                                            idx))
+                    : DEFAULT(VFSD_OP_BMAP);
   TRACE(p, "bmap(%" PRIu64 ") = %d", p->name, ino, r);
   return r;
 }
@@ -871,19 +808,24 @@ vfsd_call_ioctl(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 size_t *out_size)
 {
   VfsdBackendPrivate *p = FIND(b, ioctl);
-  size_t room = *out_size;
-  int r;
-  if (p->ops.ioctl) {
+  size_t room;
+  int r = NEED(ctx) ?: NEED(out_size) ?: NEED_BUF(in, in_size) ?:
+          NEED_INO(ino);
+  if (r != 0)
+    return r;
+  room = *out_size;
+  r = NEED_BUF(out, room);
+  if (r == 0 && p->ops.ioctl) {
     long v = p->ops.ioctl(p->instance, ctx, ino, fh, cmd, in, in_size, out,
                           out_size);
-    r = v >= 0 ? (int)v : check_int(p, VFSD_OP_IOCTL, v);
+    r = v >= 0 ? (int)v : vfsd_check_int(p, VFSD_OP_IOCTL, v);
     if (r >= 0 && *out_size > room) {
       vfsd_log_backend_bug(p->self, "ioctl",
                            "wrote %zu bytes into room for %zu", *out_size,
                            room);
       r = -EIO;
     }
-  } else
+  } else if (r == 0)
     r = DEFAULT(VFSD_OP_IOCTL);
   if (r < 0)
     *out_size = 0;
@@ -896,12 +838,14 @@ vfsd_call_poll(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                uint32_t events, VfsdPollHandle *ph, uint32_t *revents)
 {
   VfsdBackendPrivate *p = FIND(b, poll);
-  int r;
-  if (p->ops.poll)
-    r = check_int(p, VFSD_OP_POLL,
+  int r = NEED(ctx) ?: NEED(revents) ?: NEED_INO(ino);
+  if (r == 0 && p->ops.poll)
+    /* From here on the backend owns @ph. */
+    r = vfsd_check_int(p, VFSD_OP_POLL,
                   p->ops.poll(p->instance, ctx, ino, fh, events, ph, revents));
   else {
-    r = DEFAULT(VFSD_OP_POLL);
+    if (r == 0)
+      r = DEFAULT(VFSD_OP_POLL);
     if (ph)
       vfsd_poll_handle_free(ph);
   }
