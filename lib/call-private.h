@@ -53,6 +53,55 @@ VFSD_INTERNAL int vfsd_caller_bug(const char *fn, const char *what, int err);
   (G_LIKELY((buf) != NULL || (size) == 0)                                   \
        ? 0 : vfsd_caller_bug(__func__, #buf " = NULL with a size", -EFAULT))
 
+/* ---- the choke point's machinery, shared by call.c and call-misc.c ---- */
+
+/* The checks of checks.c, by short names. */
+#define check_int vfsd_check_int
+#define check_count vfsd_check_count
+#define check_attr vfsd_check_attr
+#define check_entry vfsd_check_entry
+#define check_name vfsd_check_name
+#define check_xattr_name vfsd_check_xattr_name
+#define check_range vfsd_check_range
+#define check_setattr vfsd_check_setattr
+#define check_type vfsd_check_type
+
+/* The first level from @b down that implements the operation at @off or
+ * hooks it (@bit, see "Hooks" in layer.h), or the bottom level when none
+ * does. */
+static inline VfsdBackendPrivate *
+find(VfsdBackend *b, size_t off, uint64_t bit)
+{
+  VfsdBackendPrivate *p = vfsd_backend_priv(b);
+  for (;;) {
+    void *fn = *(void **)((char *)&p->ops + off);
+    if (fn != NULL || p->next == NULL || (p->hook_ops & bit))
+      return p;
+    p = vfsd_backend_priv(p->next);
+  }
+}
+#define FIND(b, field, OP)                                                  \
+  find((b), offsetof(VfsdOps, field), VFSD_OP_BIT(VFSD_OP_##OP))
+
+/* At a level that hooks the operation, the call is described once and
+ * handed to the hooks, which make the call below (hooks.c).  Arguments are
+ * checked first, so hooks never see impossible ones. */
+#define HOOK(p, OP, ...)                                                    \
+  do {                                                                      \
+    if (G_UNLIKELY((p)->hook_ops & VFSD_OP_BIT(VFSD_OP_##OP)))              \
+      return vfsd_hooks_run(                                                \
+          (p), &(VfsdCall){ .op = VFSD_OP_##OP, __VA_ARGS__ });             \
+  } while (0)
+
+#define TRACE(p, ...)                                                       \
+  do {                                                                      \
+    if (G_UNLIKELY(vfsd_debug_ops))                                         \
+      vfsd_trace("%s " __VA_ARGS__);                                        \
+  } while (0)
+/* TRACE's format strings start with the backend name; callers pass it. */
+
+#define DEFAULT(op) (vfsd_op_info[op].default_errno)
+
 G_END_DECLS
 
 #endif

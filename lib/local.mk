@@ -3,7 +3,7 @@
 noinst_LTLIBRARIES += lib/libvfsdcore.la
 lib_libvfsdcore_la_SOURCES = \
 	lib/private.h lib/mount-private.h lib/builtins.h lib/call-private.h \
-	lib/backend.c lib/buffers.c lib/builtins.c lib/call.c lib/checks.c lib/defaults.c \
+	lib/backend.c lib/buffers.c lib/builtins.c lib/call.c lib/call-misc.c lib/checks.c lib/defaults.c lib/hooks.c \
 	lib/dispatch.c lib/error.c lib/inodes.c lib/log.c lib/main.c \
 	lib/module.c lib/mount.c lib/options.c
 lib_libvfsdcore_la_LIBADD = $(FUSE_LIBS) $(GLIB_LIBS) -lpthread -lm
