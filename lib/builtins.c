@@ -4,10 +4,17 @@
 #include "private.h"
 #include "builtins.h"
 
+extern VFSD_INTERNAL const VfsdLayerInfo vfsd_layer_readonly, vfsd_layer_fault,
+    vfsd_layer_monitor, vfsd_layer_stats;
+
 const VfsdModuleInfo *const vfsd_builtin_backends[] = {
   NULL
 };
 
 const VfsdLayerInfo *const vfsd_builtin_layers[] = {
+  &vfsd_layer_monitor,
+  &vfsd_layer_readonly,
+  &vfsd_layer_fault,
+  &vfsd_layer_stats,
   NULL
 };

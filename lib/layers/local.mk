@@ -1,1 +1,10 @@
-# lib/layers: rules live here.
+# lib/layers: the built-in layers (readonly, fault, monitor, stats), linked
+# into the core library and registered in lib/builtins.c.
+lib_libvfsdcore_la_SOURCES += \
+	lib/layers/layers.h lib/layers/args.c \
+	lib/layers/readonly.c lib/layers/fault.c \
+	lib/layers/paths.h lib/layers/paths.c lib/layers/monitor.c \
+	lib/layers/stats.h lib/layers/stats.c lib/layers/stats-server.c
+vfsdinclude_HEADERS += include/vfsd/stats.h
+
+include $(srcdir)/tests/layers/local.mk
