@@ -1,1 +1,2 @@
 # lib/backends: rules live here.
+include $(srcdir)/lib/backends/passthrough/local.mk
