@@ -95,6 +95,11 @@ typedef const VfsdModuleInfo *(*VfsdModuleInitFunc)(uint32_t abi_version,
  */
 #define VFSD_MODULE_EXPORT __attribute__((visibility("default")))
 
+/* The entry point a module defines (declared here so that modules build
+ * cleanly with -Wmissing-prototypes; the library never calls it by name). */
+VFSD_MODULE_EXPORT const VfsdModuleInfo *vfsd_module_init(uint32_t abi_version,
+                                                          GError **error);
+
 /**
  * vfsd_backend_load:
  * @spec: `NAME` or `NAME:ARGS`, e.g. `ram:size=1G` or `passthrough:/srv/data`
@@ -108,6 +113,24 @@ typedef const VfsdModuleInfo *(*VfsdModuleInitFunc)(uint32_t abi_version,
  * Returns: (transfer full): the backend, or NULL with @error set.
  */
 VfsdBackend *vfsd_backend_load(const char *spec, GError **error);
+
+/**
+ * vfsd_backend_load_stack:
+ * @specs: (array zero-terminated=1): layer specs from the top down, then
+ *   the backend's spec last, e.g. `{ "monitor:log=access.jsonl",
+ *   "readonly", "passthrough:/srv/data", NULL }`
+ * @error: return location for a #GError
+ *
+ * Loads the backend (the last spec) with vfsd_backend_load() and stacks the
+ * layers on it with vfsd_layer_load(), the last layer first, so the first
+ * spec is the top of the stack (what the kernel calls first) — the order
+ * of `vfsd mount -l A -l B BACKEND`.  On failure nothing is kept and the
+ * error names the spec that failed.
+ *
+ * Returns: (transfer full): the top of the stack, or NULL with @error set.
+ */
+VfsdBackend *vfsd_backend_load_stack(const char *const *specs,
+                                     GError **error);
 
 /**
  * vfsd_module_find: (skip)
