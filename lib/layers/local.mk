@@ -8,3 +8,4 @@ lib_libvfsdcore_la_SOURCES += \
 vfsdinclude_HEADERS += include/vfsd/stats.h
 
 include $(srcdir)/tests/layers/local.mk
+include $(srcdir)/tests/module/local.mk
