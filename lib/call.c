@@ -2,17 +2,21 @@
 /* The choke point: every call into a backend passes through here (see
  * include/vfsd/call.h).  Each function finds the first level of the stack
  * that implements the operation, checks arguments, calls, checks the result
- * against the error convention and traces.  This file: lifecycle, names,
- * files; call-misc.c: directories, xattrs and the rest. */
+ * against the error convention and traces.  This file: lifecycle, names and
+ * attributes; call-io.c: the rest. */
 #include "call-private.h"
 
-#include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
+bool
+vfsd_mode_type_valid(uint32_t mode)
+{
+  switch (mode & S_IFMT) {
+  case S_IFREG: case S_IFDIR: case S_IFLNK: case S_IFCHR: case S_IFBLK:
+  case S_IFIFO: case S_IFSOCK:
+    return true;
+  default:
+    return false;
+  }
+}
 
 /* ---- lifecycle ---------------------------------------------------------*/
 
@@ -20,7 +24,9 @@ int
 vfsd_call_init(VfsdBackend *b, VfsdInit *init)
 {
   VfsdBackendPrivate *p = FIND(b, init, INIT);
-  int r = NEED(init);
+  /* Needed only by a level that looks at it. */
+  int r = p->ops.init || (p->hook_ops & VFSD_OP_BIT(VFSD_OP_INIT))
+              ? NEED(init) : 0;
   if (r == 0)
     HOOK(p, INIT, .init = init);
   if (r == 0 && p->ops.init)
@@ -301,247 +307,4 @@ vfsd_call_link(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
   TRACE(p, "link(%" PRIu64 ", %" PRIu64 ", \"%s\") = %d", p->name, ino,
         newparent, newname ? newname : "(null)", r);
   return r;
-}
-
-/* ---- files -------------------------------------------------------------*/
-
-int
-vfsd_call_open(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
-               VfsdOpenInfo *oi)
-{
-  VfsdBackendPrivate *p = FIND(b, open, OPEN);
-  int r = NEED(ctx) ?: NEED(oi) ?: NEED_INO(ino);
-  if (r == 0)
-    HOOK(p, OPEN, .ctx = ctx, .ino = ino, .oi = oi);
-  if (r == 0)
-    r = p->ops.open ? check_int(p, VFSD_OP_OPEN,
-                                p->ops.open(p->instance, ctx, ino, oi))
-                    : DEFAULT(VFSD_OP_OPEN);
-  TRACE(p, "open(%" PRIu64 ", 0%o) = %d fh=%" PRIu64, p->name, ino,
-        oi ? oi->flags : 0, r, oi ? oi->fh : 0);
-  return r;
-}
-
-int
-vfsd_call_create(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
-                 const char *name, uint32_t mode, VfsdOpenInfo *oi,
-                 VfsdEntry *out)
-{
-  VfsdBackendPrivate *p = FIND(b, create, CREATE);
-  int r = NEED(ctx) ?: NEED(oi) ?: NEED(out) ?: NEED_INO(parent) ?:
-          check_name(name) ?: check_type(mode, S_IFREG);
-  if (r == 0)
-    HOOK(p, CREATE, .ctx = ctx, .ino = parent, .name = name, .mode = mode,
-         .oi = oi, .entry = out);
-  if (r == 0)
-    r = p->ops.create
-            ? check_entry(p, VFSD_OP_CREATE,
-                          p->ops.create(p->instance, ctx, parent, name, mode,
-                                        oi, out),
-                          out, S_IFREG)
-            : DEFAULT(VFSD_OP_CREATE);
-  TRACE(p, "create(%" PRIu64 ", \"%s\", 0%o) = %d ino=%" PRIu64, p->name,
-        parent, name ? name : "(null)", mode, r, r == 0 ? out->ino : 0);
-  return r;
-}
-
-/* The first level that implements either read or read_iov, or hooks
- * them (when @hooks). */
-static VfsdBackendPrivate *
-find_read(VfsdBackend *b, bool hooks)
-{
-  VfsdBackendPrivate *p = vfsd_backend_priv(b);
-  uint64_t bit = hooks ? VFSD_OP_BIT(VFSD_OP_READ) : 0;
-  while (p->ops.read == NULL && p->ops.read_iov == NULL && p->next &&
-         !(p->hook_ops & bit))
-    p = vfsd_backend_priv(p->next);
-  return p;
-}
-
-ssize_t
-vfsd_call_read(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
-               char *buf, size_t size, int64_t off)
-{
-  VfsdBackendPrivate *p = find_read(b, true);
-  ssize_t r = NEED(ctx) ?: NEED_BUF(buf, size) ?: NEED_INO(ino) ?:
-              check_range(off, 0, 0);
-  if (r == 0)
-    HOOK(p, READ, .ctx = ctx, .ino = ino, .fh = fh, .buf = buf, .size = size,
-         .off = off);
-  if (r != 0)
-    ;
-  else if (p->ops.read)
-    r = check_count(p, VFSD_OP_READ,
-                    p->ops.read(p->instance, ctx, ino, fh, buf, size, off),
-                    size);
-  else if (p->ops.read_iov) {
-    VfsdReadBuf *rb = vfsd_read_buf_new(0);
-    r = vfsd_call_read_iov(p->self, ctx, ino, fh, size, off, rb);
-    if (r > 0)
-      vfsd_read_buf_copy_out(rb, buf, (size_t)r);
-    vfsd_read_buf_free(rb);
-  } else
-    r = DEFAULT(VFSD_OP_READ);
-  TRACE(p, "read(%" PRIu64 ", fh=%" PRIu64 ", %zu, %" PRId64 ") = %zd",
-        p->name, ino, fh, size, off, r);
-  return r;
-}
-
-ssize_t
-vfsd_call_read_iov(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
-                   uint64_t fh, size_t size, int64_t off, VfsdReadBuf *rb)
-{
-  VfsdBackendPrivate *p = find_read(b, true);
-  ssize_t r = NEED(ctx) ?: NEED(rb) ?: NEED_INO(ino) ?: check_range(off, 0, 0);
-  if (r == 0)
-    HOOK(p, READ_IOV, .ctx = ctx, .ino = ino, .fh = fh, .rb = rb,
-         .size = size, .off = off);
-  if (r != 0)
-    ;
-  else if (p->ops.read_iov) {
-    r = check_count(p, VFSD_OP_READ_IOV,
-                    p->ops.read_iov(p->instance, ctx, ino, fh, size, off, rb),
-                    size);
-    if (r >= 0 && (rb->overflow || (size_t)r != rb->total)) {
-      vfsd_log_backend_bug(p->self, "read_iov",
-                           "returned %zd but its segments hold %zu bytes%s",
-                           r, rb->total,
-                           rb->overflow ? " (and too many segments)" : "");
-      r = -EIO;
-    }
-  } else if (p->ops.read) {
-    if (rb->scratch_size < size) {
-      if (rb->scratch_owned)
-        g_free(rb->scratch);
-      rb->scratch = g_malloc(size ? size : 1);
-      rb->scratch_size = size;
-      rb->scratch_owned = true;
-    }
-    r = check_count(p, VFSD_OP_READ,
-                    p->ops.read(p->instance, ctx, ino, fh, rb->scratch, size,
-                                off),
-                    size);
-    if (r > 0)
-      vfsd_read_buf_add(rb, rb->scratch, (size_t)r);
-  } else
-    r = DEFAULT(VFSD_OP_READ_IOV);
-  TRACE(p, "read_iov(%" PRIu64 ", fh=%" PRIu64 ", %zu, %" PRId64 ") = %zd",
-        p->name, ino, fh, size, off, r);
-  return r;
-}
-
-ssize_t
-vfsd_call_write(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
-                const char *buf, size_t size, int64_t off, uint32_t flags)
-{
-  VfsdBackendPrivate *p = FIND(b, write, WRITE);
-  ssize_t r = NEED(ctx) ?: NEED_BUF(buf, size) ?: NEED_INO(ino) ?:
-              check_range(off, size, -EFBIG);
-  if (r == 0 && (flags & ~(uint32_t)VFSD_WRITE_CACHE))
-    r = -EINVAL;
-  if (r == 0)
-    HOOK(p, WRITE, .ctx = ctx, .ino = ino, .fh = fh, .data = buf,
-         .size = size, .off = off, .flags = flags);
-  if (r == 0)
-    r = p->ops.write
-            ? check_count(p, VFSD_OP_WRITE,
-                          p->ops.write(p->instance, ctx, ino, fh, buf, size,
-                                       off, flags),
-                          size)
-            : DEFAULT(VFSD_OP_WRITE);
-  TRACE(p, "write(%" PRIu64 ", fh=%" PRIu64 ", %zu, %" PRId64 ") = %zd",
-        p->name, ino, fh, size, off, r);
-  return r;
-}
-
-int
-vfsd_call_flush(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
-                uint64_t lock_owner)
-{
-  VfsdBackendPrivate *p = FIND(b, flush, FLUSH);
-  int r = NEED(ctx) ?: NEED_INO(ino);
-  if (r == 0)
-    HOOK(p, FLUSH, .ctx = ctx, .ino = ino, .fh = fh, .lock_owner = lock_owner);
-  if (r == 0)
-    r = p->ops.flush
-            ? check_int(p, VFSD_OP_FLUSH,
-                        p->ops.flush(p->instance, ctx, ino, fh, lock_owner))
-            : DEFAULT(VFSD_OP_FLUSH);
-  TRACE(p, "flush(%" PRIu64 ", fh=%" PRIu64 ") = %d", p->name, ino, fh, r);
-  return r;
-}
-
-int
-vfsd_call_release(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
-                  uint64_t fh, int32_t flags)
-{
-  VfsdBackendPrivate *p = FIND(b, release, RELEASE);
-  int r = NEED(ctx) ?: NEED_INO(ino);
-  if (r == 0)
-    HOOK(p, RELEASE, .ctx = ctx, .ino = ino, .fh = fh,
-         .flags = (uint32_t)flags);
-  if (r == 0)
-    r = p->ops.release
-            ? check_int(p, VFSD_OP_RELEASE,
-                        p->ops.release(p->instance, ctx, ino, fh, flags))
-            : DEFAULT(VFSD_OP_RELEASE);
-  TRACE(p, "release(%" PRIu64 ", fh=%" PRIu64 ") = %d", p->name, ino, fh, r);
-  return r;
-}
-
-int
-vfsd_call_fsync(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
-                int32_t datasync)
-{
-  VfsdBackendPrivate *p = FIND(b, fsync, FSYNC);
-  int r = NEED(ctx) ?: NEED_INO(ino);
-  if (r == 0)
-    HOOK(p, FSYNC, .ctx = ctx, .ino = ino, .fh = fh,
-         .flags = (uint32_t)datasync);
-  if (r == 0)
-    r = p->ops.fsync
-            ? check_int(p, VFSD_OP_FSYNC,
-                        p->ops.fsync(p->instance, ctx, ino, fh, datasync))
-            : DEFAULT(VFSD_OP_FSYNC);
-  TRACE(p, "fsync(%" PRIu64 ", fh=%" PRIu64 ", %d) = %d", p->name, ino, fh,
-        datasync, r);
-  return r;
-}
-
-bool
-vfsd_backend_implements(VfsdBackend *b, VfsdOpId op)
-{
-  static const size_t offsets[VFSD_OP_COUNT] = {
-#define O(id, f) [id] = offsetof(VfsdOps, f)
-    O(VFSD_OP_INIT, init), O(VFSD_OP_DESTROY, destroy),
-    O(VFSD_OP_LOOKUP, lookup), O(VFSD_OP_FORGET, forget),
-    O(VFSD_OP_GETATTR, getattr), O(VFSD_OP_SETATTR, setattr),
-    O(VFSD_OP_READLINK, readlink), O(VFSD_OP_MKNOD, mknod),
-    O(VFSD_OP_MKDIR, mkdir), O(VFSD_OP_UNLINK, unlink),
-    O(VFSD_OP_RMDIR, rmdir), O(VFSD_OP_SYMLINK, symlink),
-    O(VFSD_OP_RENAME, rename), O(VFSD_OP_LINK, link), O(VFSD_OP_OPEN, open),
-    O(VFSD_OP_CREATE, create), O(VFSD_OP_READ, read),
-    O(VFSD_OP_READ_IOV, read_iov), O(VFSD_OP_WRITE, write),
-    O(VFSD_OP_FLUSH, flush), O(VFSD_OP_RELEASE, release),
-    O(VFSD_OP_FSYNC, fsync), O(VFSD_OP_OPENDIR, opendir),
-    O(VFSD_OP_READDIR, readdir), O(VFSD_OP_RELEASEDIR, releasedir),
-    O(VFSD_OP_FSYNCDIR, fsyncdir), O(VFSD_OP_STATFS, statfs),
-    O(VFSD_OP_SETXATTR, setxattr), O(VFSD_OP_GETXATTR, getxattr),
-    O(VFSD_OP_LISTXATTR, listxattr), O(VFSD_OP_REMOVEXATTR, removexattr),
-    O(VFSD_OP_ACCESS, access), O(VFSD_OP_FALLOCATE, fallocate),
-    O(VFSD_OP_LSEEK, lseek), O(VFSD_OP_COPY_FILE_RANGE, copy_file_range),
-    O(VFSD_OP_GETLK, getlk), O(VFSD_OP_SETLK, setlk), O(VFSD_OP_FLOCK, flock),
-    O(VFSD_OP_BMAP, bmap), O(VFSD_OP_IOCTL, ioctl), O(VFSD_OP_POLL, poll),
-#undef O
-  };
-  VfsdBackendPrivate *p;
-  g_return_val_if_fail(VFSD_IS_BACKEND(b), false);
-  if ((unsigned)op >= VFSD_OP_COUNT)
-    return false;
-  if (op == VFSD_OP_READ || op == VFSD_OP_READ_IOV) {
-    p = find_read(b, false);
-    return p->ops.read != NULL || p->ops.read_iov != NULL;
-  }
-  p = find(b, offsets[op], 0); /* hooks implement nothing */
-  return *(void **)((char *)&p->ops + offsets[op]) != NULL;
 }

@@ -117,7 +117,7 @@ vfsd_hooks_run(VfsdBackendPrivate *p, VfsdCall *c)
 {
   int64_t r = 0, t0;
   if (p->hooks.before) {
-    r = vfsd_check_int(p, c->op, p->hooks.before(p->instance, c));
+    r = check_int(p, c->op, p->hooks.before(p->instance, c));
     if (r != 0 && (VFSD_OP_BIT(c->op) & MUST_GO_DOWN))
       r = 0;
   }

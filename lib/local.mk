@@ -2,10 +2,16 @@
 # tests can link the internals (inodes, options) that libvfsd.so hides.
 noinst_LTLIBRARIES += lib/libvfsdcore.la
 lib_libvfsdcore_la_SOURCES = \
-	lib/private.h lib/mount-private.h lib/builtins.h lib/call-private.h \
-	lib/backend.c lib/buffers.c lib/builtins.c lib/call.c lib/call-misc.c lib/checks.c lib/defaults.c lib/hooks.c \
-	lib/dispatch.c lib/error.c lib/inodes.c lib/log.c lib/main.c \
-	lib/module.c lib/mount.c lib/options.c
+	lib/private.h lib/mount-private.h lib/builtins.h lib/dispatch.h \
+	lib/call-private.h \
+	lib/backend.c lib/buffers.c lib/builtins.c lib/call.c lib/call-io.c \
+	lib/hooks.c \
+	lib/defaults.c \
+	lib/dispatch.c lib/dispatch-dir.c lib/dispatch-file.c lib/error.c \
+	lib/handles.c \
+	lib/inodes.c lib/log.c lib/main.c \
+	lib/module.c lib/mount.c lib/mount-notify.c lib/mount-run.c \
+	lib/mount-serve.c lib/options.c
 lib_libvfsdcore_la_LIBADD = $(FUSE_LIBS) $(GLIB_LIBS) -lpthread -lm
 
 lib_LTLIBRARIES += lib/libvfsd.la
