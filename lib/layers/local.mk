@@ -9,3 +9,4 @@ vfsdinclude_HEADERS += include/vfsd/stats.h
 
 include $(srcdir)/tests/layers/local.mk
 include $(srcdir)/tests/module/local.mk
+include $(srcdir)/tests/examples/local.mk
