@@ -31,6 +31,7 @@ typedef struct {
   Blob *blob;                /* sealed contents, or NULL */
   GByteArray *buf;           /* contents being written, or NULL */
   unsigned writers;          /* open files that may write */
+  unsigned opens;            /* open files */
   bool kernel;               /* the kernel knows this inode */
 } Node;
 
@@ -145,9 +146,16 @@ static void free_node(Dedup *d, Node *n) {
   g_hash_table_remove(d->nodes, &n->attr.ino);  /* node_free() */
 }
 
-/* Frees an inode nobody can reach any more. */
+/* Frees what nobody can reach any more: the contents of a removed file
+ * once it is closed, the inode once the kernel forgot it too. */
 static void maybe_free(Dedup *d, Node *n) {
-  if (n && n->attr.nlink == 0 && !n->kernel && n->writers == 0)
+  if (n == NULL || n->attr.nlink != 0 || n->opens != 0)
+    return;
+  if (n->kernel) {
+    set_size(d, n, 0);
+    drop_blob(d, n);
+    if (n->buf) { d->stored -= n->buf->len; g_byte_array_set_size(n->buf, 0); }
+  } else
     free_node(d, n);
 }
 
@@ -229,7 +237,10 @@ static int dd_mkdir(void *self, const VfsdCtx *ctx, uint64_t parent, const char 
 static int dd_create(void *self, const VfsdCtx *ctx, uint64_t parent, const char *name, uint32_t mode,
                      VfsdOpenInfo *oi, VfsdEntry *e) {
   int r = make(self, ctx, parent, name, S_IFREG | (mode & 07777), e);
-  if (r == 0 && (oi->flags & O_ACCMODE) != O_RDONLY) NODE(self, e->ino)->writers++;
+  if (r == 0) {
+    NODE(self, e->ino)->opens++;
+    if ((oi->flags & O_ACCMODE) != O_RDONLY) NODE(self, e->ino)->writers++;
+  }
   return r;
 }
 
@@ -284,6 +295,7 @@ static int dd_rename(void *self, const VfsdCtx *ctx, uint64_t parent, const char
 static int dd_open(void *self, const VfsdCtx *ctx, uint64_t ino, VfsdOpenInfo *oi) {
   Node *n = NODE(self, ino);
   if (n == NULL) return -ENOENT;
+  n->opens++;
   if ((oi->flags & O_ACCMODE) != O_RDONLY) n->writers++;
   if (oi->flags & O_TRUNC) {
     resize(self, n, 0);
@@ -318,6 +330,7 @@ static ssize_t dd_write(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t f
 static int dd_release(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh, int32_t flags) {
   Node *n = NODE(self, ino);
   if ((flags & O_ACCMODE) != O_RDONLY && --n->writers == 0) seal(self, n);
+  n->opens--;
   maybe_free(self, n);
   return 0;
 }

@@ -3,7 +3,8 @@
 lib_libvfsdcore_la_SOURCES += \
 	lib/layers/layers.h lib/layers/args.c \
 	lib/layers/readonly.c lib/layers/fault.c \
-	lib/layers/paths.h lib/layers/paths.c lib/layers/monitor.c \
+	lib/layers/paths.h lib/layers/paths.c lib/layers/monitor.h \
+	lib/layers/monitor.c lib/layers/monitor-line.c \
 	lib/layers/stats.h lib/layers/stats.c lib/layers/stats-server.c
 vfsdinclude_HEADERS += include/vfsd/stats.h
 

@@ -6,3 +6,9 @@ tests_layers_test_layers_SOURCES = tests/layers/fake-fs.h tests/layers/fake-fs.c
 tests_layers_test_layers_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
 tests_layers_test_layers_LDADD = $(VFSD_TEST_LIBS)
 TESTS += tests/layers/test-layers
+
+# What a stack of layers costs (not run by make check; see
+# doc/layers/monitor.md).
+noinst_PROGRAMS += tests/layers/bench-layers
+tests_layers_bench_layers_SOURCES = tests/layers/bench-layers.c
+tests_layers_bench_layers_LDADD = lib/libvfsd.la $(GLIB_LIBS)

@@ -327,11 +327,43 @@ TEST(Monitor, FiltersAndReaddirplusNames) {
   g_object_unref(b);
 }
 
+TEST(Monitor, LinesReachTheLogWhileMounted) {
+  vfsdtest::TempDir dir("monitor");
+  FakeFs fs;
+  VfsdBackend *b = fs.backend();
+  for (const char *flush : {"buffered", "line"}) {
+    std::string log = dir / (std::string(flush) + ".jsonl");
+    std::string spec = "monitor:log=" + log + ",flush=" + flush;
+    VfsdBackend *m = load(spec.c_str(), b);
+    VfsdInit init = {};
+    ASSERT_EQ(vfsd_call_init(m, &init), 0);  // starts the flusher
+    VfsdCtx ctx = test_ctx();
+    VfsdAttr a = {};
+    EXPECT_EQ(vfsd_call_getattr(m, &ctx, VFSD_ROOT_INO, VFSD_NO_FH, &a), 0);
+    std::string text;
+    if (!strcmp(flush, "line")) {
+      vfsdtest::read_file(log, &text);
+      EXPECT_NE(text.find("\"op\":\"getattr\""), std::string::npos) << "at once";
+    }
+    // Buffered lines follow within a fraction of a second.
+    EXPECT_TRUE(vfsdtest::wait_for([&] {
+      vfsdtest::read_file(log, &text);
+      return text.find("\"op\":\"getattr\"") != std::string::npos;
+    }, std::chrono::seconds(2))) << flush;
+    vfsd_call_destroy(m);
+    vfsdtest::read_file(log, &text);
+    EXPECT_NE(text.find("\"op\":\"destroy\""), std::string::npos);
+    g_object_unref(m);
+  }
+  g_object_unref(b);
+}
+
 TEST(Monitor, BadArgumentsGiveOneClearError) {
   EXPECT_NE(load_error("monitor:only=nothing").find("nothing"), std::string::npos);
   EXPECT_NE(load_error("monitor:only=read,skip=read").find("no operation"), std::string::npos);
   EXPECT_NE(load_error("monitor:log=/nonexistent/dir/x").find("cannot open the log"), std::string::npos);
   EXPECT_NE(load_error("monitor:paths=maybe").find("yes or no"), std::string::npos);
+  EXPECT_NE(load_error("monitor:flush=sometimes").find("line nor buffered"), std::string::npos);
 }
 
 // ---- stats ---------------------------------------------------------------
