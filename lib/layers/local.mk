@@ -11,3 +11,8 @@ vfsdinclude_HEADERS += include/vfsd/stats.h
 include $(srcdir)/tests/layers/local.mk
 include $(srcdir)/tests/module/local.mk
 include $(srcdir)/tests/examples/local.mk
+
+# Their documentation, and that of the passthrough backend and modules.
+EXTRA_DIST += doc/backend-guide-modules.md doc/backend-guide-layers.md \
+	doc/backends/passthrough.md doc/layers/monitor.md \
+	doc/layers/readonly.md doc/layers/fault.md doc/layers/stats.md
