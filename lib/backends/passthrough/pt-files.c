@@ -19,6 +19,26 @@
  * alignment on callers that FUSE does not hold to it. */
 #define OPEN_FLAGS(f) ((f) & ~O_DIRECT)
 
+/* What a local file system does when an unprivileged caller writes or
+ * truncates: setuid goes, and setgid too when the file is
+ * group-executable or the caller is not in its group.  The source's file
+ * system cannot do it (we write as root, or with our own groups) and the
+ * kernel's FUSE client leaves it to the file system. */
+static void
+drop_setid(const VfsdCtx *ctx, int fd)
+{
+  struct stat st;
+  mode_t m;
+  if (ctx == NULL || ctx->uid == 0 || fstat(fd, &st) != 0 ||
+      !(st.st_mode & (S_ISUID | S_ISGID)))
+    return;
+  m = st.st_mode & 07777 & ~(mode_t)S_ISUID;
+  if ((st.st_mode & S_IXGRP) || !vfsd_ctx_in_group(ctx, st.st_gid))
+    m &= ~(mode_t)S_ISGID;
+  if (m != (st.st_mode & 07777))
+    fchmod(fd, m);
+}
+
 int
 pt_open(void *self, const VfsdCtx *ctx, uint64_t ino, VfsdOpenInfo *oi)
 {
@@ -31,6 +51,8 @@ pt_open(void *self, const VfsdCtx *ctx, uint64_t ino, VfsdOpenInfo *oi)
     r = -EISDIR;
   else if ((r = pt_reopen(pt, in, fd, OPEN_FLAGS(oi->flags))) >= 0) {
     oi->fh = (uint64_t)r;
+    if (oi->flags & O_TRUNC)  /* as truncate(2) would */
+      drop_setid(ctx, r);
     r = 0;
   }
   pt_put(pt, in);
@@ -59,12 +81,22 @@ pt_create(void *self, const VfsdCtx *ctx, uint64_t parent, const char *name,
     r = fd < 0 ? fd : -errno;
     goto out;
   }
-  if (made && pt->chown_new && fstat(pfd, &ps) == 0)
-    fchown(fd, ctx->uid, (ps.st_mode & S_ISGID) ? (gid_t)-1 : ctx->gid);
-  if (made && ((mode & 07000) || (mode & pt->umask & 0777)))
-    fchmod(fd, mode & 07777);
-  if (made)
+  if (made && fstat(pfd, &ps) == 0) {
+    mode_t want = pt_new_mode(ctx, &ps, S_IFREG | (mode & 07777));
+    bool fixed = false;
+    if (pt->chown_new) {
+      gid_t gid = (ps.st_mode & S_ISGID) ? st.st_gid : ctx->gid;
+      if ((st.st_uid != ctx->uid || st.st_gid != gid) &&
+          fchown(fd, ctx->uid, gid) == 0)
+        fixed = true;  /* which may also have cleared setuid/setgid */
+    }
+    if ((fixed || want != (st.st_mode & 07777)) && fchmod(fd, want) == 0)
+      fixed = true;
+    /* A new file has atime = mtime = ctime: the fixes moved its ctime. */
+    if (fixed)
+      futimens(fd, NULL);
     fstat(fd, &st);
+  }
   /* The table keeps an O_PATH descriptor of the same file, if the name
    * still leads to it. */
   ofd = pt_open_beneath(pt, pfd, name, O_PATH, 0);
@@ -97,6 +129,8 @@ pt_write(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
          const char *buf, size_t size, int64_t off, uint32_t flags)
 {
   ssize_t n = pwrite(FD(fh), buf, size, off);
+  if (n > 0 && !(flags & VFSD_WRITE_CACHE))
+    drop_setid(ctx, FD(fh));
   return n < 0 ? -errno : n;
 }
 

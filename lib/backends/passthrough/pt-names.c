@@ -194,12 +194,22 @@ finish_new(Pt *pt, const VfsdCtx *ctx, PtInode *p, int pfd, const char *name,
     return fd;
   if (fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
       (S_ISDIR(st.st_mode) || st.st_nlink == 1) &&
-      (st.st_mode & S_IFMT) == (mode & S_IFMT)) {
-    if (pt->chown_new && fstat(pfd, &ps) == 0)
-      fchownat(fd, "", ctx->uid, (ps.st_mode & S_ISGID) ? (gid_t)-1 : ctx->gid,
-               AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
-    if (!S_ISLNK(mode) && ((mode & 07000) || (mode & pt->umask & 0777)))
-      chmod_fd(pt, fd, mode & 07777);
+      (st.st_mode & S_IFMT) == (mode & S_IFMT) && fstat(pfd, &ps) == 0) {
+    mode_t want = pt_new_mode(ctx, &ps, mode);
+    bool fixed = false;
+    if (pt->chown_new) {
+      gid_t gid = (ps.st_mode & S_ISGID) ? st.st_gid : ctx->gid;
+      if ((st.st_uid != ctx->uid || st.st_gid != gid) &&
+          fchownat(fd, "", ctx->uid, gid,
+                   AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0)
+        fixed = true;  /* which may also have cleared setuid/setgid */
+    }
+    if (!S_ISLNK(mode) && (fixed || want != (st.st_mode & 07777)) &&
+        chmod_fd(pt, fd, want) == 0)
+      fixed = true;
+    /* A new file has atime = mtime = ctime: the fixes moved its ctime. */
+    if (fixed)
+      utimensat(fd, "", NULL, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
   }
   return entry_of(pt, fd, p, name, out);
 }

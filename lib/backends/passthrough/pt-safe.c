@@ -121,3 +121,17 @@ pt_stat_to_attr(Pt *pt, const struct stat *st, VfsdAttr *a)
   a->ctime = st->st_ctim.tv_sec;
   a->ctime_nsec = (uint32_t)st->st_ctim.tv_nsec;
 }
+
+mode_t
+pt_new_mode(const VfsdCtx *ctx, const struct stat *parent, mode_t mode)
+{
+  mode_t m = mode & 07777;
+  if (!(parent->st_mode & S_ISGID))
+    return m;
+  if (S_ISDIR(mode))
+    return m | S_ISGID;
+  if ((m & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && ctx->uid != 0 &&
+      !vfsd_ctx_in_group(ctx, parent->st_gid))
+    m &= ~(mode_t)S_ISGID;
+  return m;
+}

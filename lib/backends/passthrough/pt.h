@@ -102,6 +102,12 @@ VFSD_INTERNAL void pt_probe(Pt *pt);
 VFSD_INTERNAL void *pt_handle_of(Pt *pt, int fd);
 /* "/proc/self/fd/N" for @fd. */
 VFSD_INTERNAL void pt_proc_path(char buf[static 32], int fd);
+/* The mode a new file of type and mode @mode made by @ctx in a directory
+ * like @parent ends with, by the rules of a local file system (setgid
+ * directories pass the bit to subdirectories; a non-member loses setgid
+ * on a group-executable file there). */
+VFSD_INTERNAL mode_t pt_new_mode(const VfsdCtx *ctx, const struct stat *parent,
+                                 mode_t mode);
 /* stat of @fd into @a (ino filled with ours). */
 VFSD_INTERNAL void pt_stat_to_attr(Pt *pt, const struct stat *st,
                                    VfsdAttr *a);
