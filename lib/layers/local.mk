@@ -16,3 +16,4 @@ include $(srcdir)/tests/examples/local.mk
 EXTRA_DIST += doc/backend-guide-modules.md doc/backend-guide-layers.md \
 	doc/backends/passthrough.md doc/layers/monitor.md \
 	doc/layers/readonly.md doc/layers/fault.md doc/layers/stats.md
+include $(srcdir)/tests/conformance-layers/local.mk
