@@ -2,7 +2,8 @@
 # level (a fake backend that records its calls) and through real mounts.
 check_PROGRAMS += tests/layers/test-layers
 tests_layers_test_layers_SOURCES = tests/layers/fake-fs.h tests/layers/fake-fs.cc \
-	tests/layers/test-stack.cc tests/layers/test-layers.cc
+	tests/layers/test-stack.cc tests/layers/test-layers.cc \
+	tests/layers/test-readonly-mount.cc
 tests_layers_test_layers_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
 tests_layers_test_layers_LDADD = $(VFSD_TEST_LIBS)
 TESTS += tests/layers/test-layers
