@@ -282,7 +282,7 @@ static int dd_rename(void *self, const VfsdCtx *ctx, uint64_t parent, const char
     if (up == n->attr.ino) return -EINVAL;  /* into itself */
   if (old && (r = remove_name(d, newparent, newname, S_ISDIR(n->attr.mode))) != 0)
     return r;
-  g_hash_table_steal(p->children, name);
+  g_hash_table_remove(p->children, name);
   g_hash_table_insert(np->children, g_strdup(newname), g_memdup2(&n->attr.ino, sizeof n->attr.ino));
   if (S_ISDIR(n->attr.mode)) { p->attr.nlink--; np->attr.nlink++; }
   n->parent = newparent;
