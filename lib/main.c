@@ -167,7 +167,9 @@ vfsd_main(VfsdBackend *backend, int argc, char **argv)
     }
   }
 
+  vfsd_signals_hold();
   if (!vfsd_mount_start(m, &error)) {
+    vfsd_signals_release();
     if (!foreground) {
       report(pipefd[1], 0, error->message);
       g_error_free(error);

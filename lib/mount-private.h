@@ -108,5 +108,13 @@ VFSD_INTERNAL void vfsd_mount_notify_stop(VfsdMount *m, gint64 deadline);
 /* Waits for the end of a started mount; with @handle_signals, SIGINT,
  * SIGTERM and SIGHUP unmount it meanwhile. */
 VFSD_INTERNAL int vfsd_mount_wait_signals(VfsdMount *m, bool handle_signals);
+/* Blocks SIGINT, SIGTERM and SIGHUP in the calling thread, so that one
+ * arriving between vfsd_mount_start() and the handlers of
+ * vfsd_mount_wait_signals() stays pending instead of killing the process
+ * with the mount live.  vfsd_mount_wait_signals() releases the hold (the
+ * thread's mask as it was) once its handlers are in place; a caller whose
+ * start failed calls vfsd_signals_release(). */
+VFSD_INTERNAL void vfsd_signals_hold(void);
+VFSD_INTERNAL void vfsd_signals_release(void);
 
 #endif

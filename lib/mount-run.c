@@ -45,6 +45,27 @@ block_handled(sigset_t *old)
   pthread_sigmask(SIG_BLOCK, &set, old);
 }
 
+/* The caller's mask before vfsd_signals_hold(), restored once the handlers
+ * are in place (only the thread that runs the mount holds them). */
+static __thread sigset_t held_mask;
+static __thread bool held;
+
+void
+vfsd_signals_hold(void)
+{
+  if (!held)
+    block_handled(&held_mask);
+  held = true;
+}
+
+void
+vfsd_signals_release(void)
+{
+  if (held)
+    pthread_sigmask(SIG_SETMASK, &held_mask, NULL);
+  held = false;
+}
+
 static int
 signals_register(int fd)
 {
@@ -95,6 +116,9 @@ vfsd_mount_wait_signals(VfsdMount *mount, bool handle_signals)
   int efd = mount->ctl_efd;
   if (handle_signals)
     slot = signals_register(efd);
+  /* A signal held since before the start is delivered now, to the
+   * handler. */
+  vfsd_signals_release();
   for (;;) {
     struct pollfd pfd = { efd, POLLIN, 0 };
     eventfd_t v;
@@ -121,8 +145,12 @@ vfsd_mount_run(VfsdMount *mount, VfsdRunFlags flags, GError **error)
 {
   int r;
   g_return_val_if_fail(VFSD_IS_MOUNT(mount), FALSE);
-  if (!vfsd_mount_start(mount, error))
+  if (flags & VFSD_RUN_HANDLE_SIGNALS)
+    vfsd_signals_hold();
+  if (!vfsd_mount_start(mount, error)) {
+    vfsd_signals_release();
     return FALSE;
+  }
   r = vfsd_mount_wait_signals(mount, (flags & VFSD_RUN_HANDLE_SIGNALS) != 0);
   if (r != 0) {
     vfsd_set_error(error, -r, "the mount of %s failed: %s",
