@@ -85,10 +85,13 @@ gi.require_version('Vfsd', '1.0')
 from gi.repository import Vfsd
 b = Vfsd.Backend.load('example:from-python')
 assert b.get_name() == 'example', b.get_name()
+top = Vfsd.Backend.load_stack(['readonly', 'stats', 'example:stacked'])
+assert top.get_name() == 'readonly', top.get_name()
+assert top.get_next().get_next().get_name() == 'example'
 PY
-  then ok "Vfsd.Backend.load('example:…') from Python"
-  else fail "Vfsd.Backend.load('example:…') from Python"
+  then ok "Vfsd.Backend.load() and load_stack() from Python"
+  else fail "Vfsd.Backend.load() and load_stack() from Python"
   fi
 else
-  skip "Vfsd.Backend.load('example:…') from Python" "the GI bindings are not built here"
+  skip "Vfsd.Backend.load() and load_stack() from Python" "the GI bindings are not built here"
 fi
