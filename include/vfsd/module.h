@@ -95,8 +95,17 @@ typedef const VfsdModuleInfo *(*VfsdModuleInitFunc)(uint32_t abi_version,
  */
 #define VFSD_MODULE_EXPORT __attribute__((visibility("default")))
 
-/* The entry point a module defines (declared here so that modules build
- * cleanly with -Wmissing-prototypes; the library never calls it by name). */
+/**
+ * vfsd_module_init: (skip)
+ * @abi_version: the VFSD_MODULE_ABI_VERSION of the loading library
+ * @error: return location for a #GError
+ *
+ * The entry point a module defines (see #VfsdModuleInitFunc); declared here
+ * so that modules build cleanly with -Wmissing-prototypes.  The library
+ * itself does not define it.
+ *
+ * Returns: the module's description.
+ */
 VFSD_MODULE_EXPORT const VfsdModuleInfo *vfsd_module_init(uint32_t abi_version,
                                                           GError **error);
 
