@@ -10,7 +10,8 @@ vfsd_call_open(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                VfsdOpenInfo *oi)
 {
   VfsdBackendPrivate *p = FIND(b, open, OPEN);
-  int r = NEED(ctx) ?: NEED(oi) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED(oi) ?: NEED_INO(ino);
   if (r == 0)
     HOOK(p, OPEN, .ctx = ctx, .ino = ino, .oi = oi);
   if (r == 0)
@@ -28,7 +29,8 @@ vfsd_call_create(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
                  VfsdEntry *out)
 {
   VfsdBackendPrivate *p = FIND(b, create, CREATE);
-  int r = NEED(ctx) ?: NEED(oi) ?: NEED(out) ?: NEED_INO(parent) ?:
+  ctx = CTX(ctx);
+  int r = NEED(oi) ?: NEED(out) ?: NEED_INO(parent) ?:
           check_name(name) ?: check_type(mode, S_IFREG);
   if (r == 0)
     HOOK(p, CREATE, .ctx = ctx, .ino = parent, .name = name, .mode = mode,
@@ -63,7 +65,8 @@ vfsd_call_read(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                char *buf, size_t size, int64_t off)
 {
   VfsdBackendPrivate *p = find_read(b, true);
-  ssize_t r = NEED(ctx) ?: NEED_BUF(buf, size) ?: NEED_INO(ino) ?:
+  ctx = CTX(ctx);
+  ssize_t r = NEED_BUF(buf, size) ?: NEED_INO(ino) ?:
               check_range(off, 0, 0);
   if (r == 0)
     HOOK(p, READ, .ctx = ctx, .ino = ino, .fh = fh, .buf = buf, .size = size,
@@ -92,7 +95,8 @@ vfsd_call_read_iov(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                    uint64_t fh, size_t size, int64_t off, VfsdReadBuf *rb)
 {
   VfsdBackendPrivate *p = find_read(b, true);
-  ssize_t r = NEED(ctx) ?: NEED(rb) ?: NEED_INO(ino) ?: check_range(off, 0, 0);
+  ctx = CTX(ctx);
+  ssize_t r = NEED(rb) ?: NEED_INO(ino) ?: check_range(off, 0, 0);
   if (r == 0)
     HOOK(p, READ_IOV, .ctx = ctx, .ino = ino, .fh = fh, .rb = rb,
          .size = size, .off = off);
@@ -135,7 +139,8 @@ vfsd_call_write(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 const char *buf, size_t size, int64_t off, uint32_t flags)
 {
   VfsdBackendPrivate *p = FIND(b, write, WRITE);
-  ssize_t r = NEED(ctx) ?: NEED_BUF(buf, size) ?: NEED_INO(ino) ?:
+  ctx = CTX(ctx);
+  ssize_t r = NEED_BUF(buf, size) ?: NEED_INO(ino) ?:
               check_range(off, size, -EFBIG);
   if (r == 0 && (flags & ~(uint32_t)VFSD_WRITE_CACHE))
     r = -EINVAL;
@@ -159,7 +164,8 @@ vfsd_call_flush(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 uint64_t lock_owner)
 {
   VfsdBackendPrivate *p = FIND(b, flush, FLUSH);
-  int r = NEED(ctx) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED_INO(ino);
   if (r == 0)
     HOOK(p, FLUSH, .ctx = ctx, .ino = ino, .fh = fh, .lock_owner = lock_owner);
   if (r == 0)
@@ -176,7 +182,8 @@ vfsd_call_release(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                   uint64_t fh, int32_t flags)
 {
   VfsdBackendPrivate *p = FIND(b, release, RELEASE);
-  int r = NEED(ctx) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED_INO(ino);
   if (r == 0)
     HOOK(p, RELEASE, .ctx = ctx, .ino = ino, .fh = fh,
          .flags = (uint32_t)flags);
@@ -194,7 +201,8 @@ vfsd_call_fsync(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 int32_t datasync)
 {
   VfsdBackendPrivate *p = FIND(b, fsync, FSYNC);
-  int r = NEED(ctx) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED_INO(ino);
   if (r == 0)
     HOOK(p, FSYNC, .ctx = ctx, .ino = ino, .fh = fh,
          .flags = (uint32_t)datasync);
@@ -215,7 +223,8 @@ vfsd_call_opendir(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                   VfsdOpenInfo *oi)
 {
   VfsdBackendPrivate *p = FIND(b, opendir, OPENDIR);
-  int r = NEED(ctx) ?: NEED(oi) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED(oi) ?: NEED_INO(ino);
   if (r == 0)
     HOOK(p, OPENDIR, .ctx = ctx, .ino = ino, .oi = oi);
   if (r == 0)
@@ -232,8 +241,9 @@ vfsd_call_readdir(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                   uint64_t fh, int64_t off, VfsdDirFiller *filler)
 {
   VfsdBackendPrivate *p = FIND(b, readdir, READDIR);
+  ctx = CTX(ctx);
   VfsdBackend *saved;
-  int r = NEED(ctx) ?: NEED(filler) ?: NEED_INO(ino);
+  int r = NEED(filler) ?: NEED_INO(ino);
   if (r != 0)
     return r;
   if (off >= 0)
@@ -261,7 +271,8 @@ vfsd_call_releasedir(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                      uint64_t fh)
 {
   VfsdBackendPrivate *p = FIND(b, releasedir, RELEASEDIR);
-  int r = NEED(ctx) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED_INO(ino);
   if (r == 0)
     HOOK(p, RELEASEDIR, .ctx = ctx, .ino = ino, .fh = fh);
   if (r == 0)
@@ -279,7 +290,8 @@ vfsd_call_fsyncdir(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                    uint64_t fh, int32_t datasync)
 {
   VfsdBackendPrivate *p = FIND(b, fsyncdir, FSYNCDIR);
-  int r = NEED(ctx) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED_INO(ino);
   if (r == 0)
     HOOK(p, FSYNCDIR, .ctx = ctx, .ino = ino, .fh = fh,
          .flags = (uint32_t)datasync);
@@ -297,7 +309,8 @@ vfsd_call_statfs(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                  VfsdStatfs *out)
 {
   VfsdBackendPrivate *p = FIND(b, statfs, STATFS);
-  int r = NEED(ctx) ?: NEED(out) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED(out) ?: NEED_INO(ino);
   if (r == 0)
     HOOK(p, STATFS, .ctx = ctx, .ino = ino, .statfs = out);
   if (r != 0)
@@ -330,7 +343,8 @@ vfsd_call_setxattr(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                    int32_t flags)
 {
   VfsdBackendPrivate *p = FIND(b, setxattr, SETXATTR);
-  int r = NEED(ctx) ?: NEED_BUF(value, size) ?: NEED_INO(ino) ?:
+  ctx = CTX(ctx);
+  int r = NEED_BUF(value, size) ?: NEED_INO(ino) ?:
           check_xattr_name(name);
   if (r == 0 && size > XATTR_SIZE_MAX_BYTES)
     r = -E2BIG;
@@ -356,7 +370,8 @@ vfsd_call_getxattr(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                    const char *name, char *buf, size_t size)
 {
   VfsdBackendPrivate *p = FIND(b, getxattr, GETXATTR);
-  ssize_t r = NEED(ctx) ?: NEED_BUF(buf, size) ?: NEED_INO(ino) ?:
+  ctx = CTX(ctx);
+  ssize_t r = NEED_BUF(buf, size) ?: NEED_INO(ino) ?:
               check_xattr_name(name);
   if (r == 0)
     HOOK(p, GETXATTR, .ctx = ctx, .ino = ino, .name = name, .buf = buf,
@@ -378,7 +393,8 @@ vfsd_call_listxattr(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                     char *buf, size_t size)
 {
   VfsdBackendPrivate *p = FIND(b, listxattr, LISTXATTR);
-  ssize_t r = NEED(ctx) ?: NEED_BUF(buf, size) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  ssize_t r = NEED_BUF(buf, size) ?: NEED_INO(ino);
   if (r == 0)
     HOOK(p, LISTXATTR, .ctx = ctx, .ino = ino, .buf = buf, .size = size);
   if (r == 0)
@@ -401,7 +417,8 @@ vfsd_call_removexattr(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                       const char *name)
 {
   VfsdBackendPrivate *p = FIND(b, removexattr, REMOVEXATTR);
-  int r = NEED(ctx) ?: NEED_INO(ino) ?: check_xattr_name(name);
+  ctx = CTX(ctx);
+  int r = NEED_INO(ino) ?: check_xattr_name(name);
   if (r == 0)
     HOOK(p, REMOVEXATTR, .ctx = ctx, .ino = ino, .name = name);
   if (r == 0)
@@ -421,7 +438,8 @@ vfsd_call_access(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                  int32_t mask)
 {
   VfsdBackendPrivate *p = FIND(b, access, ACCESS);
-  int r = NEED(ctx) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED_INO(ino);
   if (r == 0 && (mask & ~(R_OK | W_OK | X_OK)))
     r = -EINVAL;
   if (r == 0)
@@ -439,7 +457,8 @@ vfsd_call_fallocate(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                     uint64_t fh, int32_t mode, int64_t off, int64_t len)
 {
   VfsdBackendPrivate *p = FIND(b, fallocate, FALLOCATE);
-  int r = NEED(ctx) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED_INO(ino);
   if (r == 0 && len <= 0)
     r = -EINVAL;
   if (r == 0)
@@ -463,7 +482,8 @@ vfsd_call_lseek(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 int64_t off, int32_t whence, int64_t *out_off)
 {
   VfsdBackendPrivate *p = FIND(b, lseek, LSEEK);
-  int r = NEED(ctx) ?: NEED(out_off) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED(out_off) ?: NEED_INO(ino);
   if (r == 0 && whence != SEEK_DATA && whence != SEEK_HOLE)
     r = -EINVAL;
   else if (r == 0 && off < 0)
@@ -494,7 +514,8 @@ vfsd_call_copy_file_range(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino_in,
                           uint32_t flags)
 {
   VfsdBackendPrivate *p = FIND(b, copy_file_range, COPY_FILE_RANGE);
-  ssize_t r = NEED(ctx) ?: NEED_INO(ino_in) ?: NEED_INO(ino_out) ?:
+  ctx = CTX(ctx);
+  ssize_t r = NEED_INO(ino_in) ?: NEED_INO(ino_out) ?:
               check_range(off_in, len, -EOVERFLOW) ?:
               check_range(off_out, len, -EFBIG);
   if (r == 0 && flags != 0) /* copy_file_range(2) defines no flags */
@@ -521,7 +542,8 @@ vfsd_call_getlk(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 uint64_t lock_owner, struct flock *lock)
 {
   VfsdBackendPrivate *p = FIND(b, getlk, GETLK);
-  int r = NEED(ctx) ?: NEED(lock) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED(lock) ?: NEED_INO(ino);
   if (r == 0)
     HOOK(p, GETLK, .ctx = ctx, .ino = ino, .fh = fh,
          .lock_owner = lock_owner, .lock = lock);
@@ -540,7 +562,8 @@ vfsd_call_setlk(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 uint64_t lock_owner, const struct flock *lock, int32_t sleep)
 {
   VfsdBackendPrivate *p = FIND(b, setlk, SETLK);
-  int r = NEED(ctx) ?: NEED(lock) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED(lock) ?: NEED_INO(ino);
   if (r == 0 && lock->l_type != F_RDLCK && lock->l_type != F_WRLCK &&
       lock->l_type != F_UNLCK)
     r = -EINVAL;
@@ -564,7 +587,8 @@ vfsd_call_flock(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 uint64_t lock_owner, int32_t op)
 {
   VfsdBackendPrivate *p = FIND(b, flock, FLOCK);
-  int r = NEED(ctx) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED_INO(ino);
   int kind = op & ~LOCK_NB;
   if (r == 0 && kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN)
     r = -EINVAL;
@@ -586,7 +610,8 @@ vfsd_call_bmap(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                uint64_t blocksize, uint64_t *idx)
 {
   VfsdBackendPrivate *p = FIND(b, bmap, BMAP);
-  int r = NEED(ctx) ?: NEED(idx) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED(idx) ?: NEED_INO(ino);
   if (r == 0)
     HOOK(p, BMAP, .ctx = ctx, .ino = ino, .size = blocksize, .idx = idx);
   if (r == 0)
@@ -604,8 +629,9 @@ vfsd_call_ioctl(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                 size_t *out_size)
 {
   VfsdBackendPrivate *p = FIND(b, ioctl, IOCTL);
+  ctx = CTX(ctx);
   size_t room;
-  int r = NEED(ctx) ?: NEED(out_size) ?: NEED_BUF(in, in_size) ?:
+  int r = NEED(out_size) ?: NEED_BUF(in, in_size) ?:
           NEED_INO(ino);
   if (r != 0)
     return r;
@@ -637,7 +663,8 @@ vfsd_call_poll(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
                uint32_t events, VfsdPollHandle *ph, uint32_t *revents)
 {
   VfsdBackendPrivate *p = FIND(b, poll, POLL);
-  int r = NEED(ctx) ?: NEED(revents) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED(revents) ?: NEED_INO(ino);
   if (r == 0)
     HOOK(p, POLL, .ctx = ctx, .ino = ino, .fh = fh, .flags = events,
          .ph = ph, .revents = revents);

@@ -160,8 +160,14 @@ check_name(const char *name)
 
 /* ---- arguments a caller passes -----------------------------------------*/
 
+/* A call made without a context (by the library itself, a test, a layer
+ * acting on its own) is made as root with pid 0: backends never see a
+ * NULL context. */
+extern VFSD_INTERNAL const VfsdCtx vfsd_root_ctx;
+#define CTX(ctx) ((ctx) != NULL ? (ctx) : &vfsd_root_ctx)
+
 /* Arguments only a buggy caller (a layer, a test; never the dispatcher)
- * gets wrong: a missing context or output pointer, inode 0.  The caller
+ * gets wrong: a missing output pointer, inode 0.  The caller
  * gets -EFAULT or -EINVAL and a critical naming the argument, as
  * g_return_val_if_fail() would give.  Each expands to 0 when all is well,
  * so checks chain with ?:. */

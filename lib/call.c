@@ -6,6 +6,8 @@
  * attributes; call-io.c: the rest. */
 #include "call-private.h"
 
+const VfsdCtx vfsd_root_ctx = { 0 };
+
 bool
 vfsd_mode_type_valid(uint32_t mode)
 {
@@ -70,7 +72,8 @@ vfsd_call_lookup(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
                  const char *name, VfsdEntry *out)
 {
   VfsdBackendPrivate *p = FIND(b, lookup, LOOKUP);
-  int r = NEED(ctx) ?: NEED(out) ?: NEED_INO(parent) ?: check_name(name);
+  ctx = CTX(ctx);
+  int r = NEED(out) ?: NEED_INO(parent) ?: check_name(name);
   if (r == 0)
     HOOK(p, LOOKUP, .ctx = ctx, .ino = parent, .name = name, .entry = out);
   if (r == 0)
@@ -89,7 +92,8 @@ vfsd_call_getattr(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                   uint64_t fh, VfsdAttr *out)
 {
   VfsdBackendPrivate *p = FIND(b, getattr, GETATTR);
-  int r = NEED(ctx) ?: NEED(out) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  int r = NEED(out) ?: NEED_INO(ino);
   if (r == 0)
     HOOK(p, GETATTR, .ctx = ctx, .ino = ino, .fh = fh, .attr = out);
   if (r == 0)
@@ -111,7 +115,8 @@ vfsd_call_setattr(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                   VfsdAttr *out)
 {
   VfsdBackendPrivate *p = FIND(b, setattr, SETATTR);
-  int r = NEED(ctx) ?: NEED(attr) ?: NEED(out) ?: NEED_INO(ino) ?:
+  ctx = CTX(ctx);
+  int r = NEED(attr) ?: NEED(out) ?: NEED_INO(ino) ?:
           check_setattr(attr, to_set);
   if (r == 0)
     HOOK(p, SETATTR, .ctx = ctx, .ino = ino, .fh = fh, .attr_in = attr,
@@ -133,7 +138,8 @@ vfsd_call_readlink(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                    char *buf, size_t size)
 {
   VfsdBackendPrivate *p = FIND(b, readlink, READLINK);
-  ssize_t r = NEED(ctx) ?: NEED(buf) ?: NEED_INO(ino);
+  ctx = CTX(ctx);
+  ssize_t r = NEED(buf) ?: NEED_INO(ino);
   if (r == 0 && size == 0)
     r = -EINVAL;
   if (r == 0)
@@ -154,7 +160,8 @@ vfsd_call_mknod(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
                 VfsdEntry *out)
 {
   VfsdBackendPrivate *p = FIND(b, mknod, MKNOD);
-  int r = NEED(ctx) ?: NEED(out) ?: NEED_INO(parent) ?: check_name(name);
+  ctx = CTX(ctx);
+  int r = NEED(out) ?: NEED_INO(parent) ?: check_name(name);
   if (r == 0 && !vfsd_mode_type_valid(mode))
     r = -EINVAL;
   if (r == 0)
@@ -177,7 +184,8 @@ vfsd_call_mkdir(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
                 const char *name, uint32_t mode, VfsdEntry *out)
 {
   VfsdBackendPrivate *p = FIND(b, mkdir, MKDIR);
-  int r = NEED(ctx) ?: NEED(out) ?: NEED_INO(parent) ?: check_name(name) ?:
+  ctx = CTX(ctx);
+  int r = NEED(out) ?: NEED_INO(parent) ?: check_name(name) ?:
           check_type(mode, S_IFDIR);
   if (r == 0)
     HOOK(p, MKDIR, .ctx = ctx, .ino = parent, .name = name, .mode = mode,
@@ -199,7 +207,8 @@ vfsd_call_unlink(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
                  const char *name)
 {
   VfsdBackendPrivate *p = FIND(b, unlink, UNLINK);
-  int r = NEED(ctx) ?: NEED_INO(parent) ?: check_name(name);
+  ctx = CTX(ctx);
+  int r = NEED_INO(parent) ?: check_name(name);
   if (r == 0)
     HOOK(p, UNLINK, .ctx = ctx, .ino = parent, .name = name);
   if (r == 0)
@@ -216,7 +225,8 @@ vfsd_call_rmdir(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
                 const char *name)
 {
   VfsdBackendPrivate *p = FIND(b, rmdir, RMDIR);
-  int r = NEED(ctx) ?: NEED_INO(parent) ?: check_name(name);
+  ctx = CTX(ctx);
+  int r = NEED_INO(parent) ?: check_name(name);
   if (r == 0)
     HOOK(p, RMDIR, .ctx = ctx, .ino = parent, .name = name);
   if (r == 0)
@@ -233,7 +243,8 @@ vfsd_call_symlink(VfsdBackend *b, const VfsdCtx *ctx, const char *target,
                   uint64_t parent, const char *name, VfsdEntry *out)
 {
   VfsdBackendPrivate *p = FIND(b, symlink, SYMLINK);
-  int r = NEED(ctx) ?: NEED(out) ?: NEED_INO(parent) ?: check_name(name);
+  ctx = CTX(ctx);
+  int r = NEED(out) ?: NEED_INO(parent) ?: check_name(name);
   if (r == 0 && (target == NULL || target[0] == '\0'))
     r = -ENOENT;
   else if (r == 0 && strlen(target) >= 4096)
@@ -259,7 +270,8 @@ vfsd_call_rename(VfsdBackend *b, const VfsdCtx *ctx, uint64_t parent,
                  uint32_t flags)
 {
   VfsdBackendPrivate *p = FIND(b, rename, RENAME);
-  int r = NEED(ctx) ?: NEED_INO(parent) ?: NEED_INO(newparent) ?:
+  ctx = CTX(ctx);
+  int r = NEED_INO(parent) ?: NEED_INO(newparent) ?:
           check_name(name) ?: check_name(newname);
   if (r == 0 && (flags & ~(uint32_t)(RENAME_NOREPLACE | RENAME_EXCHANGE |
                                      RENAME_WHITEOUT)))
@@ -286,7 +298,8 @@ vfsd_call_link(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino,
                uint64_t newparent, const char *newname, VfsdEntry *out)
 {
   VfsdBackendPrivate *p = FIND(b, link, LINK);
-  int r = NEED(ctx) ?: NEED(out) ?: NEED_INO(ino) ?: NEED_INO(newparent) ?:
+  ctx = CTX(ctx);
+  int r = NEED(out) ?: NEED_INO(ino) ?: NEED_INO(newparent) ?:
           check_name(newname);
   if (r == 0)
     HOOK(p, LINK, .ctx = ctx, .ino = ino, .ino2 = newparent,
