@@ -35,3 +35,5 @@ tests_mount_test_mount_SOURCES = tests/mount/testfs.h tests/mount/test-lifecycle
 tests_mount_test_mount_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
 tests_mount_test_mount_LDADD = $(VFSD_TEST_LIBS)
 TESTS += tests/mount/test-mount
+
+include tests/ram/local.mk
