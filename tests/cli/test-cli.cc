@@ -535,7 +535,14 @@ TEST_F(Cli, LayersStackInOrder) {
       EXPECT_TRUE(one_line_error(o, "")) << l;
       continue;
     }
-    EXPECT_EQ(slurp(mnt() + "/hello"), "Hello World!\n") << l;
+    if (l == "fault") {
+      // With no arguments, fault fails every call with EIO.
+      struct stat st;
+      EXPECT_EQ(stat((mnt() + "/hello").c_str(), &st), -1);
+      EXPECT_EQ(errno, EIO);
+    } else {
+      EXPECT_EQ(slurp(mnt() + "/hello"), "Hello World!\n") << l;
+    }
     EXPECT_EQ(vfsd({"umount", mnt()}).status, 0);
   }
   // Two layers at once: the first given is the outermost.
@@ -547,6 +554,33 @@ TEST_F(Cli, LayersStackInOrder) {
     EXPECT_EQ(errno, EROFS);
     EXPECT_EQ(vfsd({"umount", mnt()}).status, 0);
   }
+}
+
+TEST_F(Cli, StatsOfALiveMount) {
+  // Nothing answers for a mount without the stats layer.
+  ASSERT_EQ(vfsd({"mount", "testhello", mnt()}).status, 0);
+  Out o = vfsd({"stats", mnt()});
+  EXPECT_EQ(o.status, 1);
+  EXPECT_TRUE(one_line_error(o, "no statistics for"));
+  ASSERT_EQ(vfsd({"umount", mnt()}).status, 0);
+
+  o = vfsd({"mount", "-l", "stats", "testhello", mnt()});
+  ASSERT_EQ(o.status, 0) << o.err;
+  for (int i = 0; i < 3; i++)
+    EXPECT_EQ(slurp(mnt() + "/hello"), "Hello World!\n");
+  o = vfsd({"stats", mnt()});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("operation"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("lookup"), std::string::npos) << o.out;
+  o = vfsd({"stats", "--json", mnt()});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("\"read\":{\"calls\":"), std::string::npos) << o.out;
+  EXPECT_EQ(vfsd({"stats", "--reset", mnt()}).status, 0);
+  o = vfsd({"stats", "--json", mnt()});
+  EXPECT_EQ(o.out.find("\"read\":{\"calls\":"), std::string::npos) << o.out;
+  EXPECT_EQ(vfsd({"stats", "--frob", mnt()}).status, 2);
+  EXPECT_EQ(vfsd({"stats"}).status, 2);
+  EXPECT_EQ(vfsd({"umount", mnt()}).status, 0);
 }
 
 TEST_F(Cli, RamMainJob) {
