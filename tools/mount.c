@@ -132,13 +132,38 @@ parse_args(int argc, char **argv, MountArgs *a)
   return -1;
 }
 
+/* threads=0 leaves the serving to threads the program lends
+ * (vfsd_mount_run_worker()); this program lends none, so such a mount
+ * would hang every process that touches it.  The last threads= wins. */
+static bool
+asks_no_threads(const char *options)
+{
+  char **opts = g_strsplit(options, ",", -1);
+  bool none = false;
+  for (char **o = opts; *o; o++)
+    if (g_str_has_prefix(*o, "threads=")) {
+      char *end;
+      long v = strtol(*o + 8, &end, 0);
+      none = *end == '\0' && end != *o + 8 && v == 0;
+    }
+  g_strfreev(opts);
+  return none;
+}
+
 /* Loads the backend, stacks the layers and prepares the mount. */
 static VfsdMount *
 prepare(const MountArgs *a, GError **error)
 {
-  VfsdBackend *b = vfsd_backend_load(a->backend, error);
+  VfsdBackend *b;
   VfsdMount *m;
   char *opts;
+  if (asks_no_threads(a->options->str)) {
+    g_set_error(error, VFSD_ERROR, EINVAL,
+                "threads=0: the vfsd command serves a mount on its own "
+                "threads, so it needs at least one (threads=N, N >= 1)");
+    return NULL;
+  }
+  b = vfsd_backend_load(a->backend, error);
   if (b == NULL)
     return NULL;
   for (guint i = a->layers->len; i-- > 0;) {

@@ -425,6 +425,7 @@ TEST_F(Cli, MountErrors) {
        "unknown mount option 'frobnicate'"},
       {{"-o", "max_write=lots", "testhello", mnt()}, "max_write=lots"},
       {{"-o", "threads=-3", "testhello", mnt()}, "threads"},
+      {{"-o", "threads=0", "testhello", mnt()}, "threads=0"},
       {{"-l", "nosuch", "testhello", mnt()}, "no layer named 'nosuch'"},
   };
   for (bool fg : {false, true}) {
