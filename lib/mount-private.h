@@ -56,9 +56,10 @@ struct _VfsdMount {
   bool init_seen;             /* the kernel's INIT was answered */
   bool stop_requested;
   bool kernel_gone;           /* ENODEV: the kernel ended the connection */
-  bool accepting;             /* workers may take new requests */
+  bool accepting;             /* workers may take new requests (atomic) */
   bool destroy_done;
-  unsigned active;            /* requests being processed */
+  unsigned active;            /* requests being processed (atomic; see
+                                 mount-serve.c) */
   unsigned workers;           /* threads inside a worker loop */
   int end_error;              /* negative errno why the mount failed */
   int stop_efd;               /* readable once workers must leave */

@@ -43,34 +43,48 @@ note_kernel_gone(VfsdMount *m, int err)
   g_mutex_unlock(&m->lock);
 }
 
-/* Returns false when no new request may be taken. */
+/* Requests in flight are counted without the mount's lock: the lock and a
+ * condition broadcast per request cost a futex call or more each, the
+ * largest part of the library's own time per request.  Ordering (all
+ * sequentially consistent): a worker raises `active` before it reads
+ * `accepting`; the supervisor clears `accepting` before it reads `active`
+ * under the lock, so one of the two sees the other.  Only once accepting
+ * is false can anyone wait for `active` to reach zero, so only then does
+ * the last request out take the lock to wake them (and, after the end, run
+ * the deferred destroy). */
+static inline void leave_request(VfsdMount *m);
+
 static inline bool
 enter_request(VfsdMount *m)
 {
-  bool ok;
+  __atomic_add_fetch(&m->active, 1, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&m->accepting, __ATOMIC_SEQ_CST))
+    return true;
+  leave_request(m);
+  return false;
+}
+
+static void
+leave_request_slow(VfsdMount *m)
+{
+  bool destroy = false;
   g_mutex_lock(&m->lock);
-  ok = m->accepting;
-  if (ok)
-    m->active++;
+  g_cond_broadcast(&m->cond);
+  /* The last straggler after the end runs the deferred destroy. */
+  if (__atomic_load_n(&m->active, __ATOMIC_SEQ_CST) == 0 &&
+      m->state == MOUNT_ENDED && !m->destroy_done)
+    destroy = true;
   g_mutex_unlock(&m->lock);
-  return ok;
+  if (destroy)
+    vfsd_mount_finish_destroy(m);
 }
 
 static inline void
 leave_request(VfsdMount *m)
 {
-  bool destroy = false;
-  g_mutex_lock(&m->lock);
-  m->active--;
-  if (m->active == 0) {
-    g_cond_broadcast(&m->cond);
-    /* The last straggler after the end runs the deferred destroy. */
-    if (m->state == MOUNT_ENDED && !m->destroy_done)
-      destroy = true;
-  }
-  g_mutex_unlock(&m->lock);
-  if (destroy)
-    vfsd_mount_finish_destroy(m);
+  if (__atomic_sub_fetch(&m->active, 1, __ATOMIC_SEQ_CST) == 0 &&
+      !__atomic_load_n(&m->accepting, __ATOMIC_SEQ_CST))
+    leave_request_slow(m);
 }
 
 /* Takes one request and processes it.  Returns 1 if one was processed, 0
@@ -122,7 +136,7 @@ worker_loop(VfsdMount *m)
   /* Count this worker in before touching the device fd: the supervisor
    * closes it only once no worker is left. */
   g_mutex_lock(&m->lock);
-  if (!m->accepting) {
+  if (!__atomic_load_n(&m->accepting, __ATOMIC_SEQ_CST)) {
     g_mutex_unlock(&m->lock);
     return 0;
   }
@@ -187,7 +201,7 @@ vfsd_mount_run_worker(VfsdMount *mount)
   g_return_val_if_fail(VFSD_IS_MOUNT(mount), -EINVAL);
   g_mutex_lock(&mount->lock);
   r = mount->state == MOUNT_NEW ? -EINVAL : 0;
-  if (r == 0 && !mount->accepting) {
+  if (r == 0 && !__atomic_load_n(&mount->accepting, __ATOMIC_SEQ_CST)) {
     g_mutex_unlock(&mount->lock);
     return 0; /* it has ended already */
   }
@@ -305,7 +319,7 @@ vfsd_mount_supervisor(gpointer data)
   WAIT_UNTIL(m, m->kernel_gone || (m->workers == 0 && !m->attached),
              deadline);
   /* 3: no new requests; wake the idle workers; let the busy ones finish. */
-  m->accepting = false;
+  __atomic_store_n(&m->accepting, false, __ATOMIC_SEQ_CST);
   g_mutex_unlock(&m->lock);
   if (eventfd_write(m->stop_efd, 1) != 0)
     vfsd_log(G_LOG_LEVEL_WARNING, "cannot wake workers: %s", g_strerror(errno));
@@ -313,8 +327,9 @@ vfsd_mount_supervisor(gpointer data)
     g_source_destroy(m->source); /* the context drops its reference */
   deadline = g_get_monotonic_time() + END_DRAIN_MS * G_TIME_SPAN_MILLISECOND;
   g_mutex_lock(&m->lock);
-  WAIT_UNTIL(m, m->active == 0 && m->workers == 0, deadline);
-  stuck = m->active > 0;
+  WAIT_UNTIL(m, __atomic_load_n(&m->active, __ATOMIC_SEQ_CST) == 0 &&
+                   m->workers == 0, deadline);
+  stuck = __atomic_load_n(&m->active, __ATOMIC_SEQ_CST) > 0;
   g_mutex_unlock(&m->lock);
 
   /* 4: cut the connection.  fusectl's abort where it is mounted; in any
@@ -352,7 +367,7 @@ vfsd_mount_supervisor(gpointer data)
    * destroy, so vfsd_mount_wait() returning means destroy() has run —
    * unless a call is stuck. */
   g_mutex_lock(&m->lock);
-  stuck = m->active > 0;
+  stuck = __atomic_load_n(&m->active, __ATOMIC_SEQ_CST) > 0;
   if (stuck) {
     m->state = MOUNT_ENDED;
     g_cond_broadcast(&m->cond);

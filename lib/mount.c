@@ -504,7 +504,7 @@ start_common(VfsdMount *m, bool wait_init, GError **error)
   m->signal_context = g_main_context_ref_thread_default();
 
   g_mutex_lock(&m->lock);
-  m->accepting = true;
+  __atomic_store_n(&m->accepting, true, __ATOMIC_SEQ_CST);
   g_mutex_unlock(&m->lock);
 
   m->supervisor = g_thread_try_new("vfsd-supervisor", vfsd_mount_supervisor,
