@@ -115,6 +115,7 @@ d_init(void *userdata, struct fuse_conn_info *conn)
   WANT(FUSE_CAP_ATOMIC_O_TRUNC, m->init.caps & VFSD_CAP_ATOMIC_O_TRUNC);
   WANT(FUSE_CAP_WRITEBACK_CACHE, m->use_writeback);
   WANT(FUSE_CAP_CACHE_SYMLINKS, m->init.caps & VFSD_CAP_CACHE_SYMLINKS);
+  WANT(FUSE_CAP_AUTO_INVAL_DATA, !(m->init.caps & VFSD_CAP_SOLE_WRITER));
   WANT(FUSE_CAP_POSIX_ACL, m->init.caps & VFSD_CAP_POSIX_ACL);
   WANT(FUSE_CAP_EXPORT_SUPPORT, false);
   {

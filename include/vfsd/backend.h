@@ -333,6 +333,11 @@ typedef struct VfsdStatfs {
  * @VFSD_CAP_ATOMIC_O_TRUNC: open() handles O_TRUNC itself (otherwise the
  *   kernel truncates with a setattr() after opening); the kernel then does
  *   not clear setuid/setgid for such an open either: the backend must
+ *   clear them itself
+ * @VFSD_CAP_SOLE_WRITER: file contents change only through this mount, so
+ *   the kernel keeps cached pages when it sees a new mtime (libfuse's
+ *   auto_inval_data off); without it, every change of mtime the kernel
+ *   learns of drops the file's cached pages
  *
  * Kernel features a backend asks for in VfsdInit.caps.
  */
@@ -344,6 +349,7 @@ typedef enum {
   VFSD_CAP_POSIX_ACL = 1u << 4,
   VFSD_CAP_SPLICE = 1u << 5,
   VFSD_CAP_ATOMIC_O_TRUNC = 1u << 6,
+  VFSD_CAP_SOLE_WRITER = 1u << 7,
 } VfsdCaps;
 
 typedef struct _VfsdMount VfsdMount;

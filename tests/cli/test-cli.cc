@@ -374,7 +374,8 @@ TEST_F(Cli, ForegroundEndsWhenUnmountedFromOutside) {
   EXPECT_EQ(o.status, 0) << o.err;
   int ws = c.wait(15s);
   ASSERT_NE(ws, -1);
-  EXPECT_TRUE(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+  EXPECT_TRUE(WIFEXITED(ws) && WEXITSTATUS(ws) == 0)
+      << "status " << ws << (WIFSIGNALED(ws) ? " (signal)" : "");
 }
 
 TEST_F(Cli, BackgroundServerUnmountsOnSignal) {
@@ -581,6 +582,27 @@ TEST_F(Cli, StatsOfALiveMount) {
   EXPECT_EQ(o.out.find("\"read\":{\"calls\":"), std::string::npos) << o.out;
   EXPECT_EQ(vfsd({"stats", "--frob", mnt()}).status, 2);
   EXPECT_EQ(vfsd({"stats"}).status, 2);
+  EXPECT_EQ(vfsd({"umount", mnt()}).status, 0);
+}
+
+TEST_F(Cli, RamKeepsWrittenPagesCached) {
+  if (!has_backend("ram")) GTEST_SKIP() << "the ram backend is not built yet";
+  // The RAM backend is the only writer of its files (VFSD_CAP_SOLE_WRITER):
+  // a file read back after writing it, and after reopening it, comes from
+  // the page cache, without a READ.
+  Out o = vfsd({"mount", "-l", "stats", "ram", mnt()});
+  ASSERT_EQ(o.status, 0) << o.err;
+  std::string data(64 * 1024, 'q');
+  for (int i = 0; i < 3; i++) {
+    std::string f = mnt() + "/f" + std::to_string(i);
+    ASSERT_TRUE(vfsdtest::write_file(f, data));
+    EXPECT_EQ(slurp(f), data);
+    EXPECT_EQ(slurp(f), data);
+  }
+  o = vfsd({"stats", "--json", mnt()});
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("\"write\":{\"calls\":"), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find("\"read\":{\"calls\":"), std::string::npos) << o.out;
   EXPECT_EQ(vfsd({"umount", mnt()}).status, 0);
 }
 

@@ -30,6 +30,10 @@ ram_init(void *self, VfsdInit *in)
   in->open_flags |= VFSD_OPEN_KEEP_CACHE | VFSD_OPEN_CACHE_DIR;
   /* O_TRUNC in open() saves a setattr per truncating open. */
   in->caps |= VFSD_CAP_ATOMIC_O_TRUNC | VFSD_CAP_CACHE_SYMLINKS;
+  /* Only the kernel writes here: a new mtime after a write need not drop
+   * the pages it just wrote (a file read back after writing it stays in
+   * the page cache). */
+  in->caps |= VFSD_CAP_SOLE_WRITER;
   return 0;
 }
 
