@@ -152,7 +152,17 @@ TEST(Inodes, ConcurrentLookupsAndForgetsNeverForgetEarly) {
       }
       for (uint64_t ino : held) forget(ino, 1);
     });
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  // At least two seconds and enough forgets to mean something; a loaded
+  // (or sanitized) machine gets up to a minute to get there.
+  auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto spent = std::chrono::steady_clock::now() - start;
+    if (spent >= std::chrono::seconds(60) ||
+        (spent >= std::chrono::seconds(2) && forgets.load() > 200 &&
+         lookups.load() > 200))
+      break;
+  }
   stop = true;
   for (auto &t : th) t.join();
   EXPECT_EQ(early.load(), 0);
