@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Open files.  Writes go to a staging file (created at the first write; an
+ * existing object is downloaded first unless the open truncates it), and
+ * full parts stream to the store as a multipart upload while the writer
+ * goes on.  flush() — every close(2) — and fsync() return once the store
+ * holds the data, or return why not; with writeback=on, close() queues the
+ * upload instead and only fsync() waits.  Reads of a file that is not
+ * staged are ranged GETs through the block cache (s3-read.c). */
+#include "s3.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+  S3Node *node;   /* a reference */
+  S3Data *data;   /* a reference */
+  bool writable;
+} Handle;
+
+static Handle *
+handle_new(S3 *s3, S3Node *n, int flags)
+{
+  Handle *h = g_new0(Handle, 1);
+  h->node = n;
+  h->data = s3_data_get(s3, n);
+  h->writable = (flags & O_ACCMODE) != O_RDONLY;
+  return h;
+}
+
+static void
+open_flags(S3 *s3, S3Node *n, VfsdOpenInfo *oi)
+{
+  (void)s3;
+  (void)n;
+  /* Pages cached from an earlier open stay valid as long as the object is
+   * the same: the node keeps its etag while nobody changed it. */
+  if (n->cache_etag && n->etag && !strcmp(n->cache_etag, n->etag))
+    oi->out_flags |= VFSD_OPEN_KEEP_CACHE;
+  else if (!(n->data && n->data->dirty)) {
+    g_free(n->cache_etag);
+    n->cache_etag = g_strdup(n->etag);
+  }
+}
+
+int
+s3_op_open(void *self, const VfsdCtx *ctx, uint64_t ino, VfsdOpenInfo *oi)
+{
+  S3 *s3 = self;
+  S3Node *n = s3_grab(s3, ino);
+  Handle *h;
+  int rc = 0;
+  (void)ctx;
+  if (n == NULL)
+    return -ESTALE;
+  if (S_ISDIR(n->attr.mode)) {
+    s3_drop(s3, n);
+    return -EISDIR;
+  }
+  /* Reopening a closed file shows the current object. */
+  if (n->data == NULL)
+    rc = s3_refresh(s3, n);
+  if (rc < 0) {
+    s3_drop(s3, n);
+    return rc;
+  }
+  h = handle_new(s3, n, oi->flags);
+  if ((oi->flags & O_TRUNC) && h->writable) {
+    g_mutex_lock(&h->data->lock);
+    rc = s3_data_stage(s3, h->data, true);
+    g_mutex_unlock(&h->data->lock);
+    if (rc == 0) {
+      g_mutex_lock(&s3->lock);
+      n->attr.size = 0;
+      s3_node_touch(s3, n);
+      g_mutex_unlock(&s3->lock);
+    }
+  }
+  g_mutex_lock(&s3->lock);
+  open_flags(s3, n, oi);
+  g_mutex_unlock(&s3->lock);
+  oi->fh = (uint64_t)(uintptr_t)h;
+  return rc;
+}
+
+int
+s3_op_create(void *self, const VfsdCtx *ctx, uint64_t parent,
+             const char *name, uint32_t mode, VfsdOpenInfo *oi,
+             VfsdEntry *out)
+{
+  S3 *s3 = self;
+  S3Node *dir = s3_grab(s3, parent), *n = NULL;
+  gint64 now = g_get_real_time();
+  Handle *h;
+  int rc;
+  if (dir == NULL)
+    return -ESTALE;
+  rc = s3_resolve(s3, dir, name, &n);
+  if (rc == 0) {
+    /* It exists (made by someone else since the kernel looked). */
+    bool excl = (oi->flags & O_EXCL) != 0, isdir = S_ISDIR(n->attr.mode);
+    s3_drop(s3, n);
+    s3_drop(s3, dir);
+    return excl ? -EEXIST : isdir ? -EISDIR : -EEXIST;
+  }
+  if (rc != -ENOENT) {
+    s3_drop(s3, dir);
+    return rc;
+  }
+  g_mutex_lock(&s3->lock);
+  n = s3_node_new(s3, dir, name, S_IFREG);
+  n->attr.mode = S_IFREG | (mode & 07777);
+  n->attr.uid = ctx->uid;
+  n->attr.gid = ctx->gid;
+  n->attr.size = 0;
+  n->attr.mtime = n->attr.ctime = n->attr.atime = now / G_USEC_PER_SEC;
+  n->attr.mtime_nsec = n->attr.ctime_nsec = n->attr.atime_nsec =
+      (uint32_t)(now % G_USEC_PER_SEC) * 1000;
+  n->meta_known = true;
+  n->attr_expires = S3_NOW() + (gint64)(s3->cfg.cache_timeout * G_USEC_PER_SEC);
+  s3_node_ref(n);
+  g_mutex_unlock(&s3->lock);
+
+  /* Nothing is stored yet: the object appears at the first flush. */
+  h = handle_new(s3, n, oi->flags);
+  g_mutex_lock(&h->data->lock);
+  s3_data_stage(s3, h->data, true);
+  g_mutex_unlock(&h->data->lock);
+
+  g_mutex_lock(&s3->lock);
+  s3_listing_put_node(dir, n);
+  s3_node_touch(s3, dir);
+  s3_node_fill_entry(s3, n, out);
+  s3_node_kref(n);
+  s3_node_unref(s3, n);
+  g_mutex_unlock(&s3->lock);
+  s3_drop(s3, dir);
+  oi->fh = (uint64_t)(uintptr_t)h;
+  return 0;
+}
+
+ssize_t
+s3_op_read(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
+           char *buf, size_t size, int64_t off)
+{
+  S3 *s3 = self;
+  Handle *h = (Handle *)(uintptr_t)fh;
+  S3Data *d;
+  (void)ctx;
+  (void)ino;
+  if (h == NULL || off < 0)
+    return -EINVAL;
+  d = h->data;
+  g_mutex_lock(&d->lock);
+  if (d->staged) {
+    ssize_t got = 0;
+    if ((uint64_t)off < d->size && d->fd >= 0) {
+      size_t n = MIN(size, d->size - (uint64_t)off);
+      got = pread(d->fd, buf, n, off);
+      if (got < 0)
+        got = -errno;
+      else if ((size_t)got < n) {
+        /* A hole past what was written: zeros. */
+        memset(buf + got, 0, n - (size_t)got);
+        got = (ssize_t)n;
+      }
+    } else if ((uint64_t)off < d->size) {
+      got = (ssize_t)MIN(size, d->size - (uint64_t)off);
+      memset(buf, 0, (size_t)got);
+    }
+    g_mutex_unlock(&d->lock);
+    return got;
+  }
+  g_mutex_unlock(&d->lock);
+  return s3_read_remote(s3, h->node, d, buf, size, (uint64_t)off);
+}
+
+ssize_t
+s3_op_write(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
+            const char *buf, size_t size, int64_t off, uint32_t flags)
+{
+  S3 *s3 = self;
+  Handle *h = (Handle *)(uintptr_t)fh;
+  S3Data *d;
+  ssize_t done;
+  int rc;
+  (void)ctx;
+  (void)ino;
+  (void)flags;
+  if (h == NULL || off < 0)
+    return -EINVAL;
+  d = h->data;
+  g_mutex_lock(&d->lock);
+  rc = s3_data_stage(s3, d, false);
+  if (rc == 0 && d->fd < 0)
+    rc = s3_data_open_fd(s3, d);
+  if (rc < 0) {
+    g_mutex_unlock(&d->lock);
+    return rc;
+  }
+  done = pwrite(d->fd, buf, size, off);
+  if (done < 0) {
+    rc = -errno;
+    g_mutex_unlock(&d->lock);
+    return rc;
+  }
+  if ((uint64_t)off + (uint64_t)done > d->size)
+    d->size = (uint64_t)off + (uint64_t)done;
+  d->dirty = true;
+  d->gen++;
+  s3_data_parts_written(s3, d, (uint64_t)off, (uint64_t)done);
+  g_mutex_unlock(&d->lock);
+
+  g_mutex_lock(&s3->lock);
+  h->node->attr.size = d->size;
+  s3_node_touch(s3, h->node);
+  g_mutex_unlock(&s3->lock);
+  return done;
+}
+
+int
+s3_op_flush(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
+            uint64_t lock_owner)
+{
+  S3 *s3 = self;
+  Handle *h = (Handle *)(uintptr_t)fh;
+  (void)ctx;
+  (void)ino;
+  (void)lock_owner;
+  if (h == NULL)
+    return -EINVAL;
+  if (!h->writable)
+    return 0;
+  if (s3->cfg.writeback) {
+    s3_data_store_later(s3, h->data);
+    return 0;
+  }
+  return s3_data_store(s3, h->data);
+}
+
+int
+s3_op_fsync(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
+            int32_t datasync)
+{
+  S3 *s3 = self;
+  Handle *h = (Handle *)(uintptr_t)fh;
+  (void)ctx;
+  (void)ino;
+  (void)datasync;
+  if (h == NULL)
+    return -EINVAL;
+  return s3_data_store(s3, h->data); /* durable, writeback or not */
+}
+
+int
+s3_op_release(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
+              int32_t flags)
+{
+  S3 *s3 = self;
+  Handle *h = (Handle *)(uintptr_t)fh;
+  (void)ctx;
+  (void)ino;
+  (void)flags;
+  if (h == NULL)
+    return 0;
+  if (h->writable) {
+    if (s3->cfg.writeback)
+      s3_data_store_later(s3, h->data);
+    else
+      s3_data_release_store(s3, h->data);
+  }
+  s3_data_put(s3, h->data);
+  s3_drop(s3, h->node);
+  g_free(h);
+  return 0;
+}
+
+/* ---- setattr ----------------------------------------------------------*/
+
+/* Stores new attributes of an object without new data. */
+static int
+store_meta(S3 *s3, S3Node *n)
+{
+  char *key;
+  VfsdAttr a;
+  uint64_t size;
+  bool dir, in_store;
+  int rc;
+  g_mutex_lock(&s3->lock);
+  key = s3_node_key(s3, n);
+  a = n->attr;
+  size = n->attr.size;
+  dir = S_ISDIR(n->attr.mode);
+  in_store = n->in_store || n->parent == NULL;
+  g_mutex_unlock(&s3->lock);
+  if (dir)
+    rc = n->parent ? s3_put_buf(s3, key, NULL, 0, &a,
+                                "application/x-directory", NULL)
+                   : 0; /* the root has no object */
+  else if (!in_store)
+    rc = 0; /* stored with its data at the first flush */
+  else
+    rc = s3_copy(s3, key, key, &a, size, NULL);
+  if (rc == 0 && dir) {
+    g_mutex_lock(&s3->lock);
+    n->has_marker = true;
+    g_mutex_unlock(&s3->lock);
+  }
+  g_free(key);
+  return rc;
+}
+
+int
+s3_op_setattr(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
+              const VfsdAttr *attr, uint32_t to_set, VfsdAttr *out)
+{
+  S3 *s3 = self;
+  Handle *h = fh != VFSD_NO_FH ? (Handle *)(uintptr_t)fh : NULL;
+  S3Node *n = s3_grab(s3, ino);
+  S3Data *d = NULL;
+  VfsdEntry e = { 0 };
+  uint32_t meta = VFSD_SET_MODE | VFSD_SET_UID | VFSD_SET_GID |
+                  VFSD_SET_MTIME | VFSD_SET_MTIME_NOW;
+  gint64 now = g_get_real_time();
+  int rc = 0;
+  (void)ctx;
+  if (n == NULL)
+    return -ESTALE;
+
+  if (to_set & VFSD_SET_SIZE) {
+    if (S_ISDIR(n->attr.mode)) {
+      rc = -EISDIR;
+      goto out;
+    }
+    d = h ? h->data : s3_data_get(s3, n);
+    g_mutex_lock(&d->lock);
+    rc = s3_data_stage(s3, d, attr->size == 0);
+    if (rc == 0 && attr->size > 0 && d->fd < 0)
+      rc = s3_data_open_fd(s3, d);
+    if (rc == 0 && d->fd >= 0 && ftruncate(d->fd, (off_t)attr->size) < 0)
+      rc = -errno;
+    if (rc == 0) {
+      d->size = attr->size;
+      d->dirty = true;
+      d->gen++;
+      s3_data_truncated(s3, d);
+    }
+    g_mutex_unlock(&d->lock);
+    if (rc == 0) {
+      g_mutex_lock(&s3->lock);
+      n->attr.size = attr->size;
+      s3_node_touch(s3, n);
+      g_mutex_unlock(&s3->lock);
+    }
+  }
+  if (rc == 0 && (to_set & (meta | VFSD_SET_ATIME | VFSD_SET_ATIME_NOW |
+                            VFSD_SET_CTIME))) {
+    g_mutex_lock(&s3->lock);
+    if (to_set & VFSD_SET_MODE)
+      n->attr.mode = (n->attr.mode & S_IFMT) | (attr->mode & 07777);
+    if (to_set & VFSD_SET_UID)
+      n->attr.uid = attr->uid;
+    if (to_set & VFSD_SET_GID)
+      n->attr.gid = attr->gid;
+    if (to_set & VFSD_SET_MTIME) {
+      n->attr.mtime = attr->mtime;
+      n->attr.mtime_nsec = attr->mtime_nsec;
+    } else if (to_set & VFSD_SET_MTIME_NOW) {
+      n->attr.mtime = now / G_USEC_PER_SEC;
+      n->attr.mtime_nsec = (uint32_t)(now % G_USEC_PER_SEC) * 1000;
+    }
+    if (to_set & VFSD_SET_ATIME) {
+      n->attr.atime = attr->atime;
+      n->attr.atime_nsec = attr->atime_nsec;
+    } else if (to_set & VFSD_SET_ATIME_NOW) {
+      n->attr.atime = now / G_USEC_PER_SEC;
+      n->attr.atime_nsec = (uint32_t)(now % G_USEC_PER_SEC) * 1000;
+    }
+    n->attr.ctime = now / G_USEC_PER_SEC;
+    n->attr.ctime_nsec = (uint32_t)(now % G_USEC_PER_SEC) * 1000;
+    g_mutex_unlock(&s3->lock);
+  }
+  if (rc == 0 && (to_set & (meta | VFSD_SET_SIZE))) {
+    /* New data carries the new attributes; otherwise only they are
+     * stored (atime is not: S3 has no place for it that is worth a
+     * request per read). */
+    S3Data *od = d ? d : n->data;
+    bool pending = false;
+    if (od) {
+      g_mutex_lock(&od->lock);
+      pending = od->dirty;
+      if (pending)
+        od->gen++;
+      g_mutex_unlock(&od->lock);
+    }
+    if (d && !h) /* a truncate without an open file: store it now */
+      rc = s3->cfg.writeback ? (s3_data_store_later(s3, d), 0)
+                             : s3_data_store(s3, d);
+    else if (!pending)
+      rc = store_meta(s3, n);
+  }
+out:
+  if (d && !h)
+    s3_data_put(s3, d);
+  if (rc == 0) {
+    g_mutex_lock(&s3->lock);
+    s3_node_fill_entry(s3, n, &e);
+    g_mutex_unlock(&s3->lock);
+    *out = e.attr;
+  }
+  s3_drop(s3, n);
+  return rc;
+}

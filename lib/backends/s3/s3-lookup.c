@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Finding a name.  In order: a node whose data is open and changed (this
+ * mount knows best), a node whose attributes are still fresh, the fresh
+ * listing of the directory (a name missing from it does not exist: no
+ * request), and last the store: HEAD "dir/name", and when that is 404 one
+ * LIST of "dir/name/" (a marker or any key below makes it a directory). */
+#include "s3.h"
+
+#include <errno.h>
+#include <string.h>
+
+static gint64
+expiry(S3 *s3)
+{
+  return S3_NOW() + (gint64)(s3->cfg.cache_timeout * G_USEC_PER_SEC);
+}
+
+int
+s3_list_dir(S3 *s3, S3Node *dir)
+{
+  GHashTable *t;
+  char *key, *token = NULL;
+  bool marker = false;
+  int rc = 0;
+
+  g_mutex_lock(&s3->lock);
+  if (s3_listing_fresh(dir)) {
+    g_mutex_unlock(&s3->lock);
+    return 0;
+  }
+  key = s3_dir_key(s3, dir);
+  g_mutex_unlock(&s3->lock);
+
+  t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, s3_entry_free);
+  do {
+    S3List page;
+    rc = s3_list_page(s3, key, "/", 1000, token, &page);
+    g_clear_pointer(&token, g_free);
+    if (rc < 0)
+      break;
+    marker |= page.saw_marker;
+    for (guint i = 0; i < page.items->len; i++) {
+      S3ListItem *it = g_ptr_array_index(page.items, i);
+      S3Entry *e, *old;
+      if (!s3_name_ok(it->name))
+        continue; /* "a//b", "..": no POSIX name for it */
+      old = g_hash_table_lookup(t, it->name);
+      if (old && S_ISDIR(old->mode))
+        continue; /* a directory hides a file of the same name */
+      e = g_new0(S3Entry, 1);
+      e->mode = it->is_prefix ? S_IFDIR : S_IFREG;
+      e->size = it->size;
+      e->mtime = it->mtime;
+      e->etag = g_strdup(it->etag);
+      g_hash_table_replace(t, g_strdup(it->name), e);
+    }
+    if (page.truncated && page.next_token)
+      token = g_strdup(page.next_token);
+    s3_list_clear(&page);
+  } while (token);
+  g_free(key);
+  if (rc < 0) {
+    g_hash_table_unref(t);
+    return rc;
+  }
+
+  g_mutex_lock(&s3->lock);
+  {
+    /* Keep what is known better than a listing: metadata read before for
+     * the same content, and files of ours not stored yet. */
+    GHashTableIter it;
+    gpointer k, v;
+    if (dir->listing) {
+      g_hash_table_iter_init(&it, dir->listing);
+      while (g_hash_table_iter_next(&it, &k, &v)) {
+        S3Entry *o = v, *e = g_hash_table_lookup(t, k);
+        if (e && o->meta_known && (S_ISDIR(e->mode) == S_ISDIR(o->mode)) &&
+            (S_ISDIR(e->mode) || g_strcmp0(e->etag, o->etag) == 0)) {
+          e->meta_known = true;
+          e->mode = o->mode;
+          e->uid = o->uid;
+          e->gid = o->gid;
+          if (!S_ISDIR(e->mode)) {
+            e->mtime = o->mtime;
+            e->mtime_ns = o->mtime_ns;
+          }
+        }
+      }
+    }
+    g_hash_table_iter_init(&it, dir->kids);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+      S3Node *n = v;
+      if (n->data && n->data->dirty && n->data->stored_gen == 0) {
+        S3Entry e = { n->attr.mode, true, n->attr.uid, n->attr.gid,
+                      n->attr.size, n->attr.mtime, n->attr.mtime_nsec, NULL };
+        S3Entry *c = g_new(S3Entry, 1);
+        *c = e;
+        g_hash_table_replace(t, g_strdup(k), c);
+      }
+    }
+    if (dir->listing)
+      g_hash_table_unref(dir->listing);
+    dir->listing = t;
+    dir->listing_expires = expiry(s3);
+    if (marker)
+      dir->has_marker = true;
+  }
+  g_mutex_unlock(&s3->lock);
+  return 0;
+}
+
+/* What the store says about "dir/name": a file (HEAD), or a directory. */
+typedef struct {
+  bool found, is_dir, has_marker;
+  S3ObjMeta meta;
+} Probe;
+
+static int
+probe_dir(S3 *s3, const char *dkey, Probe *p)
+{
+  S3List l;
+  int rc;
+  if (!s3->cfg.meta_list) {
+    /* A marker answers in one request and carries the attributes. */
+    rc = s3_head(s3, dkey, &p->meta);
+    if (rc == 0) {
+      p->found = p->is_dir = p->has_marker = true;
+      return 0;
+    }
+    if (rc != -ENOENT)
+      return rc;
+  }
+  rc = s3_list_page(s3, dkey, "/", 1, NULL, &l);
+  if (rc < 0)
+    return rc;
+  p->found = p->is_dir = l.saw_marker || l.items->len > 0;
+  p->has_marker = l.saw_marker;
+  s3_list_clear(&l);
+  return 0;
+}
+
+static int
+probe(S3 *s3, S3Node *dir, const char *name, int want_dir, Probe *p)
+{
+  char *fkey, *dkey;
+  int rc = -ENOENT;
+  memset(p, 0, sizeof *p);
+  g_mutex_lock(&s3->lock);
+  fkey = s3_child_key(s3, dir, name, false);
+  dkey = s3_child_key(s3, dir, name, true);
+  g_mutex_unlock(&s3->lock);
+  if (want_dir != 1) {
+    rc = s3_head(s3, fkey, &p->meta);
+    if (rc == 0) {
+      p->found = true;
+      /* s3fs can store a directory as "name" with a directory type. */
+      p->is_dir = p->meta.dir_type || S_ISDIR(p->meta.mode);
+    }
+  }
+  if (rc == -ENOENT && want_dir != 0)
+    rc = probe_dir(s3, dkey, p);
+  g_free(fkey);
+  g_free(dkey);
+  return rc == -ENOENT ? 0 : rc;
+}
+
+/* Gives @name in @dir the node for what was found (lock held). */
+static S3Node *
+install(S3 *s3, S3Node *dir, const char *name, Probe *p)
+{
+  S3Node *n = s3_node_child(dir, name);
+  uint32_t type = p->is_dir ? S_IFDIR
+                  : S_ISLNK(p->meta.mode) ? S_IFLNK : S_IFREG;
+  if (n && (n->attr.mode & S_IFMT) != type)
+    n = NULL; /* the object changed type: a new inode */
+  if (n == NULL)
+    n = s3_node_new(s3, dir, name, type);
+  if (p->is_dir && p->meta.etag == NULL && !p->has_marker) {
+    S3ObjMeta none = { 0 };
+    none.last_modified = dir->attr.mtime;
+    s3_node_set_meta(s3, n, &none);
+  } else
+    s3_node_set_meta(s3, n, &p->meta);
+  if (p->is_dir)
+    n->has_marker = p->has_marker;
+  n->in_store = true;
+  s3_listing_put_node(dir, n);
+  return n;
+}
+
+int
+s3_resolve(S3 *s3, S3Node *dir, const char *name, S3Node **out)
+{
+  S3Node *n;
+  S3Entry *e = NULL;
+  int want_dir = -1; /* unknown */
+  Probe p;
+  int rc;
+
+  if (!s3_name_ok(name))
+    return strlen(name) > 255 ? -ENAMETOOLONG : -ENOENT;
+  g_mutex_lock(&s3->lock);
+  n = s3_node_child(dir, name);
+  if (n && ((n->data && n->data->dirty) || n->attr_expires > S3_NOW())) {
+    s3_node_ref(n);
+    g_mutex_unlock(&s3->lock);
+    *out = n;
+    return 0;
+  }
+  if (s3_listing_fresh(dir)) {
+    e = g_hash_table_lookup(dir->listing, name);
+    if (e == NULL) {
+      g_mutex_unlock(&s3->lock);
+      return -ENOENT;
+    }
+    want_dir = S_ISDIR(e->mode) ? 1 : 0;
+    if (e->meta_known || s3->cfg.meta_list) {
+      uint32_t type = S_ISDIR(e->mode) ? S_IFDIR : (e->mode & S_IFMT);
+      if (n && (n->attr.mode & S_IFMT) != type)
+        n = NULL;
+      if (n == NULL)
+        n = s3_node_new(s3, dir, name, type ? type : S_IFREG);
+      s3_node_from_entry(s3, n, e);
+      n->in_store = true;
+      s3_node_ref(n);
+      g_mutex_unlock(&s3->lock);
+      *out = n;
+      return 0;
+    }
+  }
+  g_mutex_unlock(&s3->lock);
+
+  rc = probe(s3, dir, name, want_dir, &p);
+  if (rc < 0)
+    return rc;
+  g_mutex_lock(&s3->lock);
+  if (!p.found) {
+    s3_listing_remove(dir, name);
+    g_mutex_unlock(&s3->lock);
+    return -ENOENT;
+  }
+  n = install(s3, dir, name, &p);
+  s3_node_ref(n);
+  g_mutex_unlock(&s3->lock);
+  s3_meta_clear(&p.meta);
+  *out = n;
+  return 0;
+}
+
+int
+s3_refresh(S3 *s3, S3Node *n)
+{
+  S3Node *dir;
+  S3Entry *e;
+  Probe p;
+  char *name;
+  int rc;
+
+  g_mutex_lock(&s3->lock);
+  if (n->parent == NULL || n->removed || (n->data && n->data->dirty) ||
+      n->attr_expires > S3_NOW()) {
+    g_mutex_unlock(&s3->lock);
+    return 0;
+  }
+  dir = n->parent;
+  if (s3_listing_fresh(dir)) {
+    e = g_hash_table_lookup(dir->listing, n->name);
+    if (e && (e->meta_known || s3->cfg.meta_list) &&
+        S_ISDIR(e->mode) == S_ISDIR(n->attr.mode)) {
+      s3_node_from_entry(s3, n, e);
+      g_mutex_unlock(&s3->lock);
+      return 0;
+    }
+  }
+  s3_node_ref(dir);
+  name = g_strdup(n->name);
+  g_mutex_unlock(&s3->lock);
+
+  rc = probe(s3, dir, name, S_ISDIR(n->attr.mode) ? 1 : 0, &p);
+  g_mutex_lock(&s3->lock);
+  if (rc == 0 && (!p.found || p.is_dir != !!S_ISDIR(n->attr.mode) ||
+                  (S_ISLNK(p.meta.mode) != !!S_ISLNK(n->attr.mode)))) {
+    /* Gone, or now something else: this inode is stale. */
+    if (s3_node_child(dir, name) == n)
+      s3_node_detach(s3, n);
+    s3_listing_remove(dir, name);
+    rc = -ENOENT;
+  } else if (rc == 0 && s3_node_child(dir, name) == n) {
+    install(s3, dir, name, &p);
+  }
+  s3_node_unref(s3, dir);
+  g_mutex_unlock(&s3->lock);
+  s3_meta_clear(&p.meta);
+  g_free(name);
+  return rc;
+}
+
+void
+s3_keep_dir(S3 *s3, S3Node *dir)
+{
+  bool empty = false, known = false;
+  char *key;
+  VfsdAttr a;
+  g_mutex_lock(&s3->lock);
+  if (dir->parent == NULL || dir->has_marker || dir->removed) {
+    g_mutex_unlock(&s3->lock);
+    return;
+  }
+  if (s3_listing_fresh(dir)) {
+    known = true;
+    empty = g_hash_table_size(dir->listing) == 0;
+  }
+  key = s3_dir_key(s3, dir);
+  a = dir->attr;
+  g_mutex_unlock(&s3->lock);
+  if (!known) {
+    S3List l;
+    if (s3_list_page(s3, key, NULL, 1, NULL, &l) == 0) {
+      empty = l.items->len == 0 && !l.saw_marker;
+      s3_list_clear(&l);
+    }
+  }
+  /* An implicit directory whose last name left would vanish: give it a
+   * marker, as mkdir would have. */
+  if (empty && s3_put_buf(s3, key, NULL, 0, &a, "application/x-directory",
+                          NULL) == 0) {
+    g_mutex_lock(&s3->lock);
+    dir->has_marker = true;
+    g_mutex_unlock(&s3->lock);
+  }
+  g_free(key);
+}

@@ -1,0 +1,592 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The data of open files, and storing it.
+ *
+ * A file's data is staged in an unnamed temporary file (O_TMPFILE in
+ * cache_dir).  Each change bumps a generation; what the store holds is
+ * known by generation too, so a write that lands while an upload is on
+ * the wire is never mistaken for stored.  A file of up to one part goes
+ * up with one PUT.  A larger one is a multipart upload: parts are sent in
+ * parallel on the request pool as soon as the writer has moved past them,
+ * and the rest at flush, which then completes the upload.  The object is
+ * replaced only when the upload completes, so readers elsewhere see the
+ * old content or the new, never a mix. */
+#include "s3.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TIER 1000 /* parts per size tier; each tier doubles the part size */
+
+uint64_t
+s3_part_start(S3 *s3, unsigned idx)
+{
+  uint64_t p = s3->cfg.part_size;
+  unsigned t = idx / TIER;
+  return p * TIER * ((UINT64_C(1) << t) - 1) + (uint64_t)(idx % TIER) * (p << t);
+}
+
+unsigned
+s3_part_index(S3 *s3, uint64_t off)
+{
+  uint64_t p = s3->cfg.part_size;
+  unsigned t = 0;
+  while (t < 9 && off >= s3_part_start(s3, (t + 1) * TIER))
+    t++;
+  return t * TIER + (unsigned)((off - s3_part_start(s3, t * TIER)) / (p << t));
+}
+
+/* ---- lifetime ---------------------------------------------------------*/
+
+S3Data *
+s3_data_get(S3 *s3, S3Node *n)
+{
+  S3Data *d;
+  g_mutex_lock(&s3->lock);
+  d = n->data;
+  if (d == NULL) {
+    d = g_new0(S3Data, 1);
+    g_mutex_init(&d->lock);
+    g_cond_init(&d->cond);
+    d->node = n;
+    s3_node_ref(n);
+    d->fd = -1;
+    d->parts = g_array_new(FALSE, TRUE, sizeof(S3Part));
+    n->data = d;
+  }
+  d->refs++;
+  g_mutex_unlock(&s3->lock);
+  return d;
+}
+
+static void
+data_ref(S3 *s3, S3Data *d)
+{
+  g_mutex_lock(&s3->lock);
+  d->refs++;
+  g_mutex_unlock(&s3->lock);
+}
+
+static void
+parts_reset(S3Data *d)
+{
+  for (guint i = 0; i < d->parts->len; i++)
+    g_free(g_array_index(d->parts, S3Part, i).etag);
+  g_array_set_size(d->parts, 0);
+  d->next_part = 0;
+}
+
+void
+s3_data_put(S3 *s3, S3Data *d)
+{
+  S3Node *n = d->node;
+  char *path = NULL;
+  g_mutex_lock(&s3->lock);
+  if (--d->refs > 0) {
+    g_mutex_unlock(&s3->lock);
+    return;
+  }
+  n->data = NULL;
+  if (d->dirty && !n->removed)
+    path = s3_node_path(n);
+  s3_node_unref(s3, n);
+  g_mutex_unlock(&s3->lock);
+  if (path)
+    g_warning("%s/%s%s was not stored: its last upload failed",
+              s3->bucket_url, s3->cfg.prefix, path);
+  g_free(path);
+  s3_data_abort_multipart(s3, d);
+  if (d->fd >= 0)
+    close(d->fd);
+  parts_reset(d);
+  g_array_free(d->parts, TRUE);
+  g_free(d->upload_id);
+  g_free(d->upload_key);
+  g_mutex_clear(&d->lock);
+  g_cond_clear(&d->cond);
+  g_free(d);
+}
+
+int
+s3_data_open_fd(S3 *s3, S3Data *d)
+{
+  int fd = open(s3->cfg.cache_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    char *tmpl = g_build_filename(s3->cfg.cache_dir, "vfsd-s3-XXXXXX", NULL);
+    fd = g_mkstemp_full(tmpl, O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+      unlink(tmpl);
+    g_free(tmpl);
+  }
+  if (fd < 0) {
+    int e = errno;
+    g_warning("cannot create a staging file in %s: %s", s3->cfg.cache_dir,
+              g_strerror(e));
+    return -e;
+  }
+  if (d->size > 0 && ftruncate(fd, (off_t)d->size) < 0) {
+    int e = errno;
+    close(fd);
+    return -e;
+  }
+  d->fd = fd;
+  return 0;
+}
+
+/* ---- staging ----------------------------------------------------------*/
+
+#define FETCH_CHUNK (8 * 1024 * 1024)
+
+int
+s3_data_stage(S3 *s3, S3Data *d, bool truncate)
+{
+  S3Node *n = d->node;
+  char *key, *etag, *buf;
+  uint64_t size, off = 0;
+  bool in_store;
+  int rc = 0;
+  if (truncate) {
+    if (d->fd >= 0 && ftruncate(d->fd, 0) < 0)
+      return -errno;
+    d->size = 0;
+    d->staged = true;
+    d->dirty = true;
+    d->gen++;
+    s3_data_truncated(s3, d);
+    return 0;
+  }
+  if (d->staged)
+    return 0;
+  g_mutex_lock(&s3->lock);
+  key = s3_node_key(s3, n);
+  etag = g_strdup(n->etag);
+  size = n->attr.size;
+  in_store = n->in_store;
+  g_mutex_unlock(&s3->lock);
+  if (in_store && size > 0) {
+    /* Changing part of an object: it comes here whole first. */
+    rc = d->fd >= 0 ? 0 : s3_data_open_fd(s3, d);
+    buf = rc == 0 ? g_malloc(FETCH_CHUNK) : NULL;
+    while (rc == 0 && off < size) {
+      size_t got = 0, want = (size_t)MIN((uint64_t)FETCH_CHUNK, size - off);
+      rc = s3_get_range(s3, key, etag, off, buf, want, &got);
+      if (rc == 0 && got > 0 && pwrite(d->fd, buf, got, (off_t)off) != (ssize_t)got)
+        rc = -errno;
+      if (rc == 0 && got < want) {
+        size = off + got; /* it shrank meanwhile */
+        break;
+      }
+      off += got;
+    }
+    g_free(buf);
+  } else
+    size = in_store ? 0 : size;
+  g_free(key);
+  g_free(etag);
+  if (rc == 0) {
+    d->staged = true;
+    d->size = size;
+    if (d->fd >= 0 && ftruncate(d->fd, (off_t)size) < 0)
+      rc = -errno;
+  }
+  return rc;
+}
+
+void
+s3_data_truncated(S3 *s3, S3Data *d)
+{
+  /* Parts already sent may hold bytes the file no longer has: all are
+   * sent again at flush. */
+  for (guint i = 0; i < d->parts->len; i++)
+    g_array_index(d->parts, S3Part, i).wgen = d->gen;
+  d->next_part = 0;
+  (void)s3;
+}
+
+/* ---- multipart --------------------------------------------------------*/
+
+static uint64_t
+part_len(S3 *s3, S3Data *d, unsigned i)
+{
+  uint64_t a = s3_part_start(s3, i), b = s3_part_start(s3, i + 1);
+  return d->size <= a ? 0 : MIN(b, d->size) - a;
+}
+
+static bool
+part_needed(S3 *s3, S3Data *d, unsigned i)
+{
+  S3Part *p = &g_array_index(d->parts, S3Part, i);
+  return !p->busy && (p->ugen == 0 || p->ugen < p->wgen ||
+                      p->len != part_len(s3, d, i));
+}
+
+static char *
+upload_query(const char *id, int part)
+{
+  GString *q = g_string_new(NULL);
+  if (part > 0)
+    g_string_append_printf(q, "partNumber=%d&", part);
+  g_string_append(q, "uploadId=");
+  s3_uri_encode(q, id, false);
+  return g_string_free(q, FALSE);
+}
+
+/* Starts the multipart upload (d->lock held, dropped meanwhile). */
+static int
+initiate(S3 *s3, S3Data *d)
+{
+  S3Req r;
+  char *key, *id = NULL;
+  VfsdAttr a;
+  int rc;
+  while (d->initiating)
+    g_cond_wait(&d->cond, &d->lock);
+  if (d->upload_id)
+    return 0;
+  d->initiating = true;
+  g_mutex_unlock(&d->lock);
+  g_mutex_lock(&s3->lock);
+  key = s3_node_key(s3, d->node);
+  a = d->node->attr;
+  g_mutex_unlock(&s3->lock);
+  s3_req_init(&r, "POST", key, "uploads=");
+  /* No x-amz-meta-mtime: the upload completes at close, so the object's
+   * Last-Modified is the file's mtime (flush corrects an mtime set with
+   * utimes). */
+  s3_req_header(&r, "x-amz-meta-mode: %u", a.mode);
+  s3_req_header(&r, "x-amz-meta-uid: %u", a.uid);
+  s3_req_header(&r, "x-amz-meta-gid: %u", a.gid);
+  s3_req_header(&r, "Content-Type: application/octet-stream");
+  rc = s3_http_do(s3, &r);
+  if (rc == 0 && (r.resp == NULL ||
+                  (id = s3_xml_find(r.resp->str, r.resp->len, "UploadId")) == NULL))
+    rc = -EIO;
+  s3_req_clear(&r);
+  g_mutex_lock(&d->lock);
+  d->initiating = false;
+  if (rc == 0) {
+    d->upload_id = id;
+    g_free(d->upload_key);
+    d->upload_key = key;
+    d->upload_attr = a;
+  } else
+    g_free(key);
+  g_cond_broadcast(&d->cond);
+  return rc;
+}
+
+typedef struct {
+  S3 *s3;
+  S3Data *d;
+  unsigned idx;
+} PartJob;
+
+static void
+part_job(void *data)
+{
+  PartJob *j = data;
+  S3 *s3 = j->s3;
+  S3Data *d = j->d;
+  S3Req r;
+  char *key = NULL, *id = NULL, *q, *etag = NULL;
+  uint64_t gen, off, len;
+  int rc;
+
+  g_mutex_lock(&d->lock);
+  rc = initiate(s3, d);
+  if (rc == 0) {
+    key = g_strdup(d->upload_key);
+    id = g_strdup(d->upload_id);
+  }
+  gen = d->gen;
+  off = s3_part_start(s3, j->idx);
+  len = part_len(s3, d, j->idx);
+  g_mutex_unlock(&d->lock);
+
+  if (rc == 0) {
+    q = upload_query(id, (int)j->idx + 1);
+    s3_req_init(&r, "PUT", key, q);
+    r.body_fd = d->fd;
+    r.body_off = off;
+    r.body_len = len;
+    r.resp_headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                           g_free);
+    rc = s3_http_do(s3, &r);
+    if (rc == 0)
+      etag = g_strdup(g_hash_table_lookup(r.resp_headers, "etag"));
+    if (rc == 0 && etag == NULL)
+      rc = -EIO;
+    s3_req_clear(&r);
+    g_free(q);
+  }
+
+  g_mutex_lock(&d->lock);
+  if (j->idx < d->parts->len) {
+    S3Part *p = &g_array_index(d->parts, S3Part, j->idx);
+    p->busy = false;
+    if (rc == 0 && g_strcmp0(id, d->upload_id) == 0) {
+      g_free(p->etag);
+      p->etag = g_steal_pointer(&etag);
+      p->ugen = gen;
+      p->len = len;
+    }
+  }
+  if (rc < 0 && d->error == 0)
+    d->error = rc;
+  d->parts_busy--;
+  g_cond_broadcast(&d->cond);
+  g_mutex_unlock(&d->lock);
+  g_free(etag);
+  g_free(key);
+  g_free(id);
+  s3_data_put(s3, d);
+  g_free(j);
+}
+
+/* Sends part @i in the background (d->lock held). */
+static void
+send_part(S3 *s3, S3Data *d, unsigned i)
+{
+  PartJob *j = g_new(PartJob, 1);
+  g_array_index(d->parts, S3Part, i).busy = true;
+  d->parts_busy++;
+  j->s3 = s3;
+  j->d = d;
+  j->idx = i;
+  data_ref(s3, d);
+  s3_pool_push(s3, part_job, j);
+}
+
+void
+s3_data_parts_written(S3 *s3, S3Data *d, uint64_t off, uint64_t len)
+{
+  unsigned first, last;
+  if (len == 0)
+    return;
+  first = s3_part_index(s3, off);
+  last = s3_part_index(s3, off + len - 1);
+  if (d->parts->len <= last)
+    g_array_set_size(d->parts, last + 1);
+  for (unsigned i = first; i <= last; i++)
+    g_array_index(d->parts, S3Part, i).wgen = d->gen;
+  /* Stream the parts the writer has left behind, while it goes on. */
+  if (d->size < 2 * s3->cfg.part_size)
+    return;
+  while (d->next_part < first && d->parts_busy < s3->cfg.connections) {
+    if (part_needed(s3, d, d->next_part))
+      send_part(s3, d, d->next_part);
+    d->next_part++;
+  }
+}
+
+void
+s3_data_abort_multipart(S3 *s3, S3Data *d)
+{
+  char *q = NULL, *key = NULL;
+  g_mutex_lock(&d->lock);
+  while (d->parts_busy > 0 || d->initiating)
+    g_cond_wait(&d->cond, &d->lock);
+  if (d->upload_id) {
+    q = upload_query(d->upload_id, 0);
+    key = g_strdup(d->upload_key);
+    g_clear_pointer(&d->upload_id, g_free);
+  }
+  parts_reset(d);
+  d->error = 0;
+  g_mutex_unlock(&d->lock);
+  if (q) {
+    S3Req r;
+    s3_req_init(&r, "DELETE", key, q);
+    s3_http_do(s3, &r);
+    s3_req_clear(&r);
+  }
+  g_free(q);
+  g_free(key);
+}
+
+/* Sends what is left and completes the upload (d->lock held, dropped
+ * while waiting and on the wire).  Returns the new etag in @etag. */
+static int
+store_multipart(S3 *s3, S3Data *d, const VfsdAttr *a, char **etag)
+{
+  unsigned nparts = s3_part_index(s3, d->size - 1) + 1;
+  GString *xml;
+  S3Req r;
+  char *q, *key;
+  VfsdAttr started;
+  int rc = 0;
+
+  if (d->parts->len < nparts)
+    g_array_set_size(d->parts, nparts);
+  for (int round = 0; round < 3; round++) {
+    bool again = false;
+    for (unsigned i = 0; i < nparts; i++)
+      if (part_needed(s3, d, i))
+        send_part(s3, d, i);
+    while (d->parts_busy > 0)
+      g_cond_wait(&d->cond, &d->lock);
+    if ((rc = d->error) < 0)
+      break;
+    for (unsigned i = 0; i < nparts && !again; i++)
+      again = part_needed(s3, d, i);
+    if (!again)
+      break;
+  }
+  if (rc == 0 && d->upload_id == NULL)
+    rc = -EIO;
+  if (rc < 0) {
+    g_mutex_unlock(&d->lock);
+    s3_data_abort_multipart(s3, d);
+    g_mutex_lock(&d->lock);
+    return rc;
+  }
+  xml = g_string_new("<CompleteMultipartUpload>");
+  for (unsigned i = 0; i < nparts; i++)
+    g_string_append_printf(xml, "<Part><PartNumber>%u</PartNumber>"
+                           "<ETag>%s</ETag></Part>", i + 1,
+                           g_array_index(d->parts, S3Part, i).etag);
+  g_string_append(xml, "</CompleteMultipartUpload>");
+  q = upload_query(d->upload_id, 0);
+  key = g_strdup(d->upload_key);
+  started = d->upload_attr;
+  g_mutex_unlock(&d->lock);
+
+  s3_req_init(&r, "POST", key, q);
+  r.body = xml->str;
+  r.body_len = xml->len;
+  s3_req_header(&r, "Content-Type: application/xml");
+  rc = s3_http_do(s3, &r);
+  if (rc == 0 && r.resp && strstr(r.resp->str, "<Error>"))
+    rc = -EIO; /* a 200 that failed after all */
+  if (rc == 0 && r.resp)
+    *etag = s3_xml_find(r.resp->str, r.resp->len, "ETag");
+  s3_req_clear(&r);
+  g_string_free(xml, TRUE);
+  g_free(q);
+
+  if (rc == 0) {
+    g_mutex_lock(&d->lock);
+    g_clear_pointer(&d->upload_id, g_free);
+    parts_reset(d);
+    g_mutex_unlock(&d->lock);
+    /* Attributes that changed since the start, or an mtime that is not
+     * the time of completion (set with utimes), are stored now. */
+    if (a->mode != started.mode || a->uid != started.uid ||
+        a->gid != started.gid ||
+        llabs((long long)(a->mtime - g_get_real_time() / G_USEC_PER_SEC)) > 2)
+      rc = s3_copy(s3, key, key, a, d->size, NULL);
+  } else
+    s3_data_abort_multipart(s3, d);
+  g_free(key);
+  g_mutex_lock(&d->lock);
+  return rc;
+}
+
+/* ---- storing ----------------------------------------------------------*/
+
+int
+s3_data_store(S3 *s3, S3Data *d)
+{
+  S3Node *n = d->node;
+  char *key = NULL, *etag = NULL, *now_key = NULL;
+  VfsdAttr a;
+  uint64_t gen;
+  bool removed, moved = false;
+  int rc;
+
+  g_mutex_lock(&d->lock);
+  while (d->uploading)
+    g_cond_wait(&d->cond, &d->lock);
+  if (!d->dirty) {
+    g_mutex_unlock(&d->lock);
+    return 0;
+  }
+  d->uploading = true;
+  d->error = 0;
+  gen = d->gen;
+  g_mutex_lock(&s3->lock);
+  removed = n->removed;
+  key = s3_node_key(s3, n);
+  a = n->attr;
+  a.size = d->size;
+  g_mutex_unlock(&s3->lock);
+  if (removed) {
+    rc = 0; /* unlinked: nothing to store */
+    d->dirty = false;
+  } else if (d->upload_id || d->size > s3->cfg.part_size) {
+    if (d->upload_id && strcmp(d->upload_key, key) != 0) {
+      g_mutex_unlock(&d->lock);
+      s3_data_abort_multipart(s3, d); /* renamed since it started */
+      g_mutex_lock(&d->lock);
+    }
+    rc = store_multipart(s3, d, &a, &etag);
+  } else {
+    S3Req r;
+    g_mutex_unlock(&d->lock);
+    s3_req_init(&r, "PUT", key, NULL);
+    r.body_fd = d->fd;
+    r.body = "";
+    r.body_len = d->fd >= 0 ? d->size : 0;
+    s3_meta_add_headers(&r, &a);
+    s3_req_header(&r, "Content-Type: application/octet-stream");
+    r.resp_headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                           g_free);
+    rc = s3_http_do(s3, &r);
+    if (rc == 0)
+      etag = g_strdup(g_hash_table_lookup(r.resp_headers, "etag"));
+    s3_req_clear(&r);
+    g_mutex_lock(&d->lock);
+  }
+
+  g_mutex_lock(&s3->lock);
+  removed = n->removed;
+  if (!removed) {
+    now_key = s3_node_key(s3, n);
+    moved = strcmp(now_key, key) != 0;
+  }
+  if (rc == 0 && !removed && !moved) {
+    g_free(n->etag);
+    n->etag = g_strdup(etag);
+    g_free(n->cache_etag);
+    n->cache_etag = g_strdup(etag);
+    n->in_store = true;
+    n->attr_expires = S3_NOW() + (gint64)(s3->cfg.cache_timeout * G_USEC_PER_SEC);
+    if (n->parent)
+      s3_listing_put_node(n->parent, n);
+  }
+  g_mutex_unlock(&s3->lock);
+  if (rc == 0 && gen == d->gen && !moved) {
+    d->dirty = false;
+    d->stored_gen = gen;
+  }
+  d->uploading = false;
+  g_cond_broadcast(&d->cond);
+  g_mutex_unlock(&d->lock);
+
+  if (rc == 0 && (removed || moved))
+    s3_delete(s3, key); /* unlinked or renamed while on the wire */
+  g_free(key);
+  g_free(now_key);
+  g_free(etag);
+  if (rc == 0 && moved)
+    return s3_data_store(s3, d); /* once more, at the new name */
+  return rc;
+}
+
+void
+s3_data_release_store(S3 *s3, S3Data *d)
+{
+  int rc = s3_data_store(s3, d);
+  if (rc < 0) {
+    char *path;
+    g_mutex_lock(&s3->lock);
+    path = s3_node_path(d->node);
+    g_mutex_unlock(&s3->lock);
+    g_warning("%s/%s%s was not stored: %s", s3->bucket_url, s3->cfg.prefix,
+              path, g_strerror(-rc));
+    g_free(path);
+  }
+}
