@@ -26,3 +26,4 @@ tests_unit_test_core_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
 tests_unit_test_core_LDADD = tests/libvfsdtest.la lib/libvfsdcore.la \
 	$(FUSE_LIBS) $(GLIB_LIBS) $(GTEST_LIBS)
 TESTS += tests/unit/test-core
+include tests/s3/local.mk

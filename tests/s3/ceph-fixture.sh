@@ -16,6 +16,9 @@
 #   ceph-fixture.sh env DIR       print the environment again
 #   ceph-fixture.sh stop-rgw DIR  kill the gateway (SIGKILL: a crash)
 #   ceph-fixture.sh start-rgw DIR start the gateway again, on the same port
+#   ceph-fixture.sh freeze-rgw DIR / thaw-rgw DIR
+#                                 SIGSTOP / SIGCONT the gateway: a store that
+#                                 accepts connections and never answers
 #   ceph-fixture.sh run CMD...    start a cluster under $TMPDIR, run CMD with
 #                                 its environment, stop the cluster whatever
 #                                 happens; exit with CMD's status (77 = skip
@@ -254,6 +257,8 @@ do_stop() {
   if [ -f "$dir/watchdog.pid" ] && [ "$(cat "$dir/watchdog.pid")" != $$ ]; then
     kill "$(cat "$dir/watchdog.pid")" 2>/dev/null
   fi
+  # A frozen gateway must be woken to die of SIGKILL promptly.
+  [ -f "$dir/pids/rgw" ] && kill -CONT "$(cat "$dir/pids/rgw")" 2>/dev/null
   for n in rgw osd mgr mon; do stop_daemon "$dir" "$n"; done
   # Daemons started by hand with start-rgw are in pids/ too.
   for n in "$dir"/pids/*; do [ -f "$n" ] && stop_daemon "$dir" "$(basename "$n")"; done
@@ -279,6 +284,10 @@ case $cmd in
   env) [ $# = 1 ] || die "usage: $0 env DIR"; cat "$1/env" ;;
   stop-rgw) [ $# = 1 ] || die "usage: $0 stop-rgw DIR"; stop_daemon "$1" rgw KILL ;;
   start-rgw) [ $# = 1 ] || die "usage: $0 start-rgw DIR"; do_start_rgw "$1" ;;
+  freeze-rgw|thaw-rgw)
+    [ $# = 1 ] || die "usage: $0 $cmd DIR"
+    alive "$1" rgw || die "the gateway of $1 is not running"
+    kill -s "$([ "$cmd" = freeze-rgw ] && echo STOP || echo CONT)" "$(cat "$1/pids/rgw")" ;;
   check) missing=$(have_packages) || { echo "missing: $missing"; exit 1; } ;;
   run)
     [ $# -ge 1 ] || die "usage: $0 run CMD..."
@@ -300,5 +309,5 @@ case $cmd in
     trap 'kill $child 2>/dev/null; exit 130' INT TERM HUP
     wait $child
     exit $? ;;
-  *) die "usage: $0 start|stop|env|stop-rgw|start-rgw DIR, or $0 run CMD..." ;;
+  *) die "usage: $0 start|stop|env|stop-rgw|start-rgw|freeze-rgw|thaw-rgw DIR, or $0 check, or $0 run CMD..." ;;
 esac

@@ -16,17 +16,17 @@ expiry(S3 *s3)
 }
 
 int
-s3_list_dir(S3 *s3, S3Node *dir)
+s3_list_dir(S3 *s3, S3Node *dir, int max_pages)
 {
   GHashTable *t;
   char *key, *token = NULL;
   bool marker = false;
-  int rc = 0;
+  int rc = 0, pages = 0;
 
   g_mutex_lock(&s3->lock);
   if (s3_listing_fresh(dir)) {
     g_mutex_unlock(&s3->lock);
-    return 0;
+    return 1;
   }
   key = s3_dir_key(s3, dir);
   g_mutex_unlock(&s3->lock);
@@ -57,6 +57,13 @@ s3_list_dir(S3 *s3, S3Node *dir)
     if (page.truncated && page.next_token)
       token = g_strdup(page.next_token);
     s3_list_clear(&page);
+    if (token && max_pages > 0 && ++pages >= max_pages) {
+      g_clear_pointer(&token, g_free);
+      rc = 0; /* too long to keep: names are looked up one by one */
+      g_hash_table_unref(t);
+      g_free(key);
+      return 0;
+    }
   } while (token);
   g_free(key);
   if (rc < 0) {
@@ -106,7 +113,7 @@ s3_list_dir(S3 *s3, S3Node *dir)
       dir->has_marker = true;
   }
   g_mutex_unlock(&s3->lock);
-  return 0;
+  return 1;
 }
 
 /* What the store says about "dir/name": a file (HEAD), or a directory. */
@@ -188,11 +195,40 @@ install(S3 *s3, S3Node *dir, const char *name, Probe *p)
   return n;
 }
 
+/* Answers from the fresh listing of @dir (lock held): 1 with *@out (a
+ * reference added), 0 for no such name, -1 when the listing is not fresh,
+ * and -2 when the name is there but its metadata must be read. */
+static int
+from_listing(S3 *s3, S3Node *dir, const char *name, S3Node **out,
+             int *want_dir)
+{
+  S3Node *n = s3_node_child(dir, name);
+  S3Entry *e;
+  uint32_t type;
+  if (!s3_listing_fresh(dir))
+    return -1;
+  e = g_hash_table_lookup(dir->listing, name);
+  if (e == NULL)
+    return 0;
+  *want_dir = S_ISDIR(e->mode) ? 1 : 0;
+  if (!e->meta_known && !s3->cfg.meta_list)
+    return -2;
+  type = S_ISDIR(e->mode) ? S_IFDIR : (e->mode & S_IFMT);
+  if (n && (n->attr.mode & S_IFMT) != type)
+    n = NULL;
+  if (n == NULL)
+    n = s3_node_new(s3, dir, name, type ? type : S_IFREG);
+  s3_node_from_entry(s3, n, e);
+  n->in_store = true;
+  s3_node_ref(n);
+  *out = n;
+  return 1;
+}
+
 int
 s3_resolve(S3 *s3, S3Node *dir, const char *name, S3Node **out)
 {
   S3Node *n;
-  S3Entry *e = NULL;
   int want_dir = -1; /* unknown */
   Probe p;
   int rc;
@@ -207,30 +243,40 @@ s3_resolve(S3 *s3, S3Node *dir, const char *name, S3Node **out)
     *out = n;
     return 0;
   }
-  if (s3_listing_fresh(dir)) {
-    e = g_hash_table_lookup(dir->listing, name);
-    if (e == NULL) {
-      g_mutex_unlock(&s3->lock);
-      return -ENOENT;
-    }
-    want_dir = S_ISDIR(e->mode) ? 1 : 0;
-    if (e->meta_known || s3->cfg.meta_list) {
-      uint32_t type = S_ISDIR(e->mode) ? S_IFDIR : (e->mode & S_IFMT);
-      if (n && (n->attr.mode & S_IFMT) != type)
-        n = NULL;
-      if (n == NULL)
-        n = s3_node_new(s3, dir, name, type ? type : S_IFREG);
-      s3_node_from_entry(s3, n, e);
-      n->in_store = true;
-      s3_node_ref(n);
-      g_mutex_unlock(&s3->lock);
-      *out = n;
-      return 0;
-    }
-  }
+  rc = from_listing(s3, dir, name, out, &want_dir);
   g_mutex_unlock(&s3->lock);
+  if (rc >= 0)
+    return rc ? 0 : -ENOENT;
 
-  rc = probe(s3, dir, name, want_dir, &p);
+  if (want_dir == -1) {
+    /* Most names looked up exist as files: one HEAD answers.  When it is
+     * 404, listing the directory (if it fits a page) answers this name and
+     * the next ones, where probing would cost a LIST per name. */
+    char *fkey;
+    memset(&p, 0, sizeof p);
+    g_mutex_lock(&s3->lock);
+    fkey = s3_child_key(s3, dir, name, false);
+    g_mutex_unlock(&s3->lock);
+    rc = s3_head(s3, fkey, &p.meta);
+    g_free(fkey);
+    if (rc == 0) {
+      p.found = true;
+      p.is_dir = p.meta.dir_type || S_ISDIR(p.meta.mode);
+    } else if (rc != -ENOENT)
+      return rc;
+    else if ((rc = s3_list_dir(s3, dir, 1)) < 0)
+      return rc;
+    else if (rc == 1) {
+      g_mutex_lock(&s3->lock);
+      rc = from_listing(s3, dir, name, out, &want_dir);
+      g_mutex_unlock(&s3->lock);
+      if (rc >= 0)
+        return rc ? 0 : -ENOENT;
+      rc = probe(s3, dir, name, want_dir, &p); /* its metadata */
+    } else
+      rc = probe(s3, dir, name, 1, &p);
+  } else
+    rc = probe(s3, dir, name, want_dir, &p);
   if (rc < 0)
     return rc;
   g_mutex_lock(&s3->lock);

@@ -41,7 +41,7 @@ s3_op_opendir(void *self, const VfsdCtx *ctx, uint64_t ino, VfsdOpenInfo *oi)
     s3_drop(s3, n);
     return -ENOTDIR;
   }
-  rc = s3_list_dir(s3, n);
+  rc = s3_list_dir(s3, n, 0);
   if (rc < 0) {
     s3_drop(s3, n);
     return rc;

@@ -335,8 +335,11 @@ S3_INTERNAL int s3_resolve(S3 *s3, S3Node *dir, const char *name,
                            S3Node **out);
 /* Refreshes the attributes of @n when they expired. */
 S3_INTERNAL int s3_refresh(S3 *s3, S3Node *n);
-/* Lists @dir completely into its listing cache (when not fresh). */
-S3_INTERNAL int s3_list_dir(S3 *s3, S3Node *dir);
+/* Lists @dir into its listing cache (when not fresh).  With @max_pages > 0
+ * a directory longer than that many pages of 1000 is not cached: returns 1
+ * when the listing is cached, 0 when the directory was too long, or a
+ * negative errno. */
+S3_INTERNAL int s3_list_dir(S3 *s3, S3Node *dir, int max_pages);
 /* After a name left @dir: keeps a directory without a marker alive. */
 S3_INTERNAL void s3_keep_dir(S3 *s3, S3Node *dir);
 

@@ -1,0 +1,16 @@
+# The S3 suites: a real single-node Ceph cluster with a RADOS Gateway
+# (tests/s3/ceph-fixture.sh, started once per test program) when the Debian
+# packages ceph-mon, ceph-osd, ceph-mgr and radosgw are installed; every
+# test is skipped otherwise.  .ci/packages lists them, so CI always runs it.
+EXTRA_DIST += tests/s3/ceph-fixture.sh
+if HAVE_CURL
+check_PROGRAMS += tests/s3/s3-mount tests/s3/test-s3
+tests_s3_s3_mount_SOURCES = tests/s3/s3-mount.c
+tests_s3_s3_mount_LDADD = lib/libvfsd.la $(GLIB_LIBS)
+
+S3_TEST_SOURCES = tests/s3/s3-env.cc tests/s3/s3-env.h
+tests_s3_test_s3_SOURCES = tests/s3/test-s3.cc $(S3_TEST_SOURCES)
+tests_s3_test_s3_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
+tests_s3_test_s3_LDADD = $(VFSD_TEST_LIBS)
+TESTS += tests/s3/test-s3
+endif
