@@ -166,6 +166,9 @@ mon data avail crit = 1
 # at once, so that pool creation (radosgw makes seven) does not wait.
 paxos propose interval = 0.01
 paxos min wait = 0.01
+# The tests kill the gateway: its watches on the control objects must not
+# make the next one wait 30 s for a dead watcher's notify acknowledgement.
+osd client watch timeout = 5
 osd op num threads per shard = 1
 osd op num shards = 2
 ms async op threads = 2

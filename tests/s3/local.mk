@@ -4,7 +4,7 @@
 # test is skipped otherwise.  .ci/packages lists them, so CI always runs it.
 EXTRA_DIST += tests/s3/ceph-fixture.sh
 if HAVE_CURL
-check_PROGRAMS += tests/s3/s3-mount tests/s3/test-s3
+check_PROGRAMS += tests/s3/s3-mount tests/s3/test-s3 tests/s3/test-s3-faults
 tests_s3_s3_mount_SOURCES = tests/s3/s3-mount.c
 tests_s3_s3_mount_LDADD = lib/libvfsd.la $(GLIB_LIBS)
 
@@ -12,5 +12,8 @@ S3_TEST_SOURCES = tests/s3/s3-env.cc tests/s3/s3-env.h
 tests_s3_test_s3_SOURCES = tests/s3/test-s3.cc $(S3_TEST_SOURCES)
 tests_s3_test_s3_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
 tests_s3_test_s3_LDADD = $(VFSD_TEST_LIBS)
-TESTS += tests/s3/test-s3
+tests_s3_test_s3_faults_SOURCES = tests/s3/test-s3-faults.cc $(S3_TEST_SOURCES)
+tests_s3_test_s3_faults_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
+tests_s3_test_s3_faults_LDADD = $(VFSD_TEST_LIBS)
+TESTS += tests/s3/test-s3 tests/s3/test-s3-faults
 endif

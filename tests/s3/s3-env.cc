@@ -2,6 +2,7 @@
 #include "s3-env.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -73,6 +74,25 @@ int fixture(const std::string &cmd) {
                          std::chrono::seconds(120));
   if (rc != 0) fprintf(stderr, "fixture %s: %s\n", cmd.c_str(), out.c_str());
   return rc;
+}
+
+bool kill_gateway() {
+  std::string pidtext;
+  if (!vfsdtest::read_file(the_env.dir + "/pids/rgw", &pidtext)) return false;
+  pid_t pid = atoi(pidtext.c_str());
+  if (pid <= 0 || kill(pid, SIGKILL) != 0) return false;
+  // Not our child: wait until it is gone or a zombie.
+  return vfsdtest::wait_for(
+      [&] {
+        std::string stat;
+        if (!vfsdtest::read_file("/proc/" + std::to_string(pid) + "/stat",
+                                 &stat))
+          return true;
+        size_t p = stat.rfind(')');
+        return p != std::string::npos && stat.size() > p + 2 &&
+               stat[p + 2] == 'Z';
+      },
+      std::chrono::seconds(10));
 }
 
 std::string new_bucket(const std::string &tag) {

@@ -31,6 +31,11 @@ const Env &env();
 // Runs `ceph-fixture.sh CMD DIR` (stop-rgw, start-rgw, freeze-rgw, …).
 int fixture(const std::string &cmd);
 
+// Kills the gateway with SIGKILL by its PID, from this process: no child
+// is spawned, so files open here are not closed by an exec (which would
+// make the kernel flush them).  Returns once the gateway is gone.
+bool kill_gateway();
+
 // A fresh bucket, created with curl; its name starts with @tag.
 std::string new_bucket(const std::string &tag);
 

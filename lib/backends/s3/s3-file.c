@@ -133,10 +133,9 @@ s3_op_create(void *self, const VfsdCtx *ctx, uint64_t parent,
   s3_node_touch(s3, dir);
   s3_node_fill_entry(s3, n, out);
   s3_node_kref(n);
-  s3_node_unref(s3, n);
   g_mutex_unlock(&s3->lock);
   s3_drop(s3, dir);
-  oi->fh = (uint64_t)(uintptr_t)h;
+  oi->fh = (uint64_t)(uintptr_t)h; /* it owns the reference taken above */
   return 0;
 }
 

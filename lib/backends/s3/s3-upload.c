@@ -246,6 +246,8 @@ initiate(S3 *s3, S3Data *d)
     g_cond_wait(&d->cond, &d->lock);
   if (d->upload_id)
     return 0;
+  if (d->error < 0)
+    return d->error; /* it just failed for another part: not again */
   d->initiating = true;
   g_mutex_unlock(&d->lock);
   g_mutex_lock(&s3->lock);
@@ -561,7 +563,8 @@ s3_data_store(S3 *s3, S3Data *d)
   if (rc == 0 && gen == d->gen && !moved) {
     d->dirty = false;
     d->stored_gen = gen;
-  }
+  } else if (rc < 0)
+    d->failed_gen = gen;
   d->uploading = false;
   g_cond_broadcast(&d->cond);
   g_mutex_unlock(&d->lock);
@@ -579,14 +582,31 @@ s3_data_store(S3 *s3, S3Data *d)
 void
 s3_data_release_store(S3 *s3, S3Data *d)
 {
-  int rc = s3_data_store(s3, d);
-  if (rc < 0) {
-    char *path;
-    g_mutex_lock(&s3->lock);
-    path = s3_node_path(d->node);
-    g_mutex_unlock(&s3->lock);
-    g_warning("%s/%s%s was not stored: %s", s3->bucket_url, s3->cfg.prefix,
-              path, g_strerror(-rc));
-    g_free(path);
-  }
+  S3Node *n = d->node;
+  bool told;
+  char *path;
+  int rc = 0;
+  g_mutex_lock(&d->lock);
+  /* close() already reported the failure of this very data: storing it
+   * now, after the fact, would turn a reported error into a late
+   * success the program never learns of. */
+  told = d->dirty && d->failed_gen == d->gen;
+  g_mutex_unlock(&d->lock);
+  if (!told)
+    rc = s3_data_store(s3, d);
+  if (!told && rc == 0)
+    return;
+  g_mutex_lock(&s3->lock);
+  path = s3_node_path(n);
+  if (!n->in_store)
+    s3_node_detach(s3, n); /* it never reached the store */
+  n->attr_expires = 0;
+  g_clear_pointer(&n->cache_etag, g_free);
+  g_mutex_unlock(&s3->lock);
+  g_mutex_lock(&d->lock);
+  d->dirty = false; /* reported here, not again when freed */
+  g_mutex_unlock(&d->lock);
+  g_warning("%s/%s%s was not stored: %s", s3->bucket_url, s3->cfg.prefix,
+            path, told ? "close() reported the failure" : g_strerror(-rc));
+  g_free(path);
 }

@@ -6,6 +6,7 @@
 #include "s3.h"
 
 #include <errno.h>
+#include <string.h>
 
 typedef struct {
   S3 *s3;
@@ -22,7 +23,11 @@ note_failure(S3 *s3, S3Node *n, int rc)
   g_warning("%s/%s%s was not stored: %s", s3->bucket_url, s3->cfg.prefix,
             path, g_strerror(-rc));
   g_mutex_lock(&s3->wb_lock);
-  g_ptr_array_add(s3->wb_failed, path);
+  for (guint i = 0; path && i < s3->wb_failed->len; i++)
+    if (!strcmp(s3->wb_failed->pdata[i], path))
+      g_clear_pointer(&path, g_free); /* named once is enough */
+  if (path)
+    g_ptr_array_add(s3->wb_failed, path);
   g_mutex_unlock(&s3->wb_lock);
 }
 

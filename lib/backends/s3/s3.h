@@ -421,6 +421,7 @@ struct S3Data {
   uint64_t stored_gen; /* the generation the store holds */
   uint64_t size;       /* while staged */
   int error;           /* a background upload failed (negative errno) */
+  uint64_t failed_gen; /* the generation whose upload last failed */
   /* multipart */
   char *upload_id;
   char *upload_key;
