@@ -36,6 +36,11 @@ struct _VfsdMount {
   bool stable_dir_offsets;
   bool use_writeback;
 
+  /* Open handles the kernel has not released (handles.c). */
+  GMutex handle_lock;
+  GHashTable *open_files;
+  GHashTable *open_dirs;
+
   struct fuse_session *se;
   int fuse_fd;
   VfsdInodes *inodes;
@@ -70,8 +75,11 @@ struct _VfsdMount {
   GThread *notify_thread;
 };
 
-/* dispatch.c */
+/* dispatch.c, handles.c */
 VFSD_INTERNAL void vfsd_dispatch_forget_all(VfsdMount *m);
+VFSD_INTERNAL void vfsd_handles_init(VfsdMount *m);
+VFSD_INTERNAL void vfsd_handles_clear(VfsdMount *m);
+VFSD_INTERNAL void vfsd_handles_release_all(VfsdMount *m);
 
 /* Waits on m->cond until @pred holds or @deadline (monotonic µs) passes.
  * Called with m->lock held. */
