@@ -26,6 +26,7 @@ tests_unit_test_core_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
 tests_unit_test_core_LDADD = tests/libvfsdtest.la lib/libvfsdcore.la \
 	$(FUSE_LIBS) $(GLIB_LIBS) $(GTEST_LIBS)
 TESTS += tests/unit/test-core
+
 # Through real mounts: the lifecycle and every exit path, the dispatcher,
 # the hello example and vfsd_main().
 check_PROGRAMS += tests/mount/test-mount
