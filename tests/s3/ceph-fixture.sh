@@ -81,7 +81,7 @@ ours() {
   local dir=$1 pid=$2 state
   state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -c1)
   [ -n "$state" ] && [ "$state" != Z ] &&
-    tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "CEPH_ARGS=--cluster $cluster -c $dir/ceph.conf"
+    tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qxF "CEPH_ARGS=--cluster $cluster -c $dir/ceph.conf"
 }
 
 alive() { [ -f "$1/pids/$2" ] && ours "$1" "$(cat "$1/pids/$2")"; }

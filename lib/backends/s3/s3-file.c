@@ -189,6 +189,8 @@ s3_op_write(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
   (void)flags;
   if (h == NULL || off < 0)
     return -EINVAL;
+  if ((uint64_t)off + size > S3_MAX_OBJECT)
+    return -EFBIG;
   d = h->data;
   g_mutex_lock(&d->lock);
   rc = s3_data_stage(s3, d, false);
@@ -330,6 +332,10 @@ s3_op_setattr(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
   if (to_set & VFSD_SET_SIZE) {
     if (S_ISDIR(n->attr.mode)) {
       rc = -EISDIR;
+      goto out;
+    }
+    if (attr->size > S3_MAX_OBJECT) {
+      rc = -EFBIG;
       goto out;
     }
     d = h ? h->data : s3_data_get(s3, n);

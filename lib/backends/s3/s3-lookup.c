@@ -109,6 +109,10 @@ s3_list_dir(S3 *s3, S3Node *dir, int max_pages)
       g_hash_table_unref(dir->listing);
     dir->listing = t;
     dir->listing_expires = expiry(s3);
+    dir->subdirs = 0;
+    g_hash_table_iter_init(&it, t);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+      dir->subdirs += S_ISDIR(((S3Entry *)v)->mode) ? 1 : 0;
     if (marker)
       dir->has_marker = true;
   }

@@ -158,6 +158,13 @@ s3_node_fill_entry(S3 *s3, S3Node *n, VfsdEntry *out)
   out->attr.ino = n->ino;
   out->attr.blksize = BLKSIZE;
   out->attr.blocks = (n->attr.size + 511) / 512;
+  /* S3 keeps no link counts: a directory counts its subdirectories when
+   * its listing is known (1, "unknown" as btrfs says, before); a name that
+   * is gone has none left. */
+  if (S_ISDIR(n->attr.mode))
+    out->attr.nlink = n->removed ? 0 : n->listing ? 2 + n->subdirs : 1;
+  else
+    out->attr.nlink = n->removed ? 0 : 1;
 }
 
 void
@@ -319,9 +326,12 @@ s3_listing_put(S3Node *dir, const char *name, const S3Entry *e)
   S3Entry *c;
   if (dir->listing == NULL)
     return;
+  s3_listing_remove(dir, name);
   c = g_new(S3Entry, 1);
   *c = *e;
   c->etag = g_strdup(e->etag);
+  if (S_ISDIR(c->mode))
+    dir->subdirs++;
   g_hash_table_replace(dir->listing, g_strdup(name), c);
 }
 
@@ -343,8 +353,12 @@ s3_listing_put_node(S3Node *dir, S3Node *n)
 void
 s3_listing_remove(S3Node *dir, const char *name)
 {
-  if (dir->listing)
-    g_hash_table_remove(dir->listing, name);
+  S3Entry *e = dir->listing ? g_hash_table_lookup(dir->listing, name) : NULL;
+  if (e == NULL)
+    return;
+  if (S_ISDIR(e->mode) && dir->subdirs > 0)
+    dir->subdirs--;
+  g_hash_table_remove(dir->listing, name);
 }
 
 void
@@ -354,4 +368,5 @@ s3_listing_drop(S3Node *dir)
     g_hash_table_unref(dir->listing);
   dir->listing = NULL;
   dir->listing_expires = 0;
+  dir->subdirs = 0;
 }

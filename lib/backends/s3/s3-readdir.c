@@ -16,6 +16,7 @@ typedef struct {
   S3Node *dir;             /* a reference */
   GPtrArray *names;        /* ".", "..", then the names */
   GArray *modes;           /* S_IFDIR or S_IFREG, per name */
+  bool served;             /* a listing was read: offset 0 again rewinds */
 } DirHandle;
 
 static gint
@@ -24,15 +25,42 @@ cmp_str(gconstpointer a, gconstpointer b)
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Takes the names of @h->dir from its cached listing (lock held). */
+static void
+snapshot(S3 *s3, DirHandle *h)
+{
+  GHashTableIter it;
+  gpointer k, v;
+  GPtrArray *sorted = g_ptr_array_new();
+  uint32_t d = S_IFDIR;
+  (void)s3;
+  g_ptr_array_set_size(h->names, 0);
+  g_array_set_size(h->modes, 0);
+  g_ptr_array_add(h->names, g_strdup("."));
+  g_ptr_array_add(h->names, g_strdup(".."));
+  g_array_append_val(h->modes, d);
+  g_array_append_val(h->modes, d);
+  if (h->dir->listing) {
+    g_hash_table_iter_init(&it, h->dir->listing);
+    while (g_hash_table_iter_next(&it, &k, &v))
+      g_ptr_array_add(sorted, k);
+    g_ptr_array_sort(sorted, cmp_str);
+    for (guint i = 0; i < sorted->len; i++) {
+      S3Entry *e = g_hash_table_lookup(h->dir->listing, sorted->pdata[i]);
+      uint32_t m = e->mode & S_IFMT;
+      g_ptr_array_add(h->names, g_strdup(sorted->pdata[i]));
+      g_array_append_val(h->modes, m);
+    }
+  }
+  g_ptr_array_free(sorted, TRUE);
+}
+
 int
 s3_op_opendir(void *self, const VfsdCtx *ctx, uint64_t ino, VfsdOpenInfo *oi)
 {
   S3 *s3 = self;
   S3Node *n = s3_grab(s3, ino);
   DirHandle *h;
-  GHashTableIter it;
-  gpointer k, v;
-  GPtrArray *sorted;
   int rc;
   (void)ctx;
   if (n == NULL)
@@ -50,29 +78,9 @@ s3_op_opendir(void *self, const VfsdCtx *ctx, uint64_t ino, VfsdOpenInfo *oi)
   h->dir = n;
   h->names = g_ptr_array_new_with_free_func(g_free);
   h->modes = g_array_new(FALSE, FALSE, sizeof(uint32_t));
-  g_ptr_array_add(h->names, g_strdup("."));
-  g_ptr_array_add(h->names, g_strdup(".."));
-  {
-    uint32_t d = S_IFDIR;
-    g_array_append_val(h->modes, d);
-    g_array_append_val(h->modes, d);
-  }
-  sorted = g_ptr_array_new();
   g_mutex_lock(&s3->lock);
-  if (n->listing) {
-    g_hash_table_iter_init(&it, n->listing);
-    while (g_hash_table_iter_next(&it, &k, &v))
-      g_ptr_array_add(sorted, k);
-    g_ptr_array_sort(sorted, cmp_str);
-    for (guint i = 0; i < sorted->len; i++) {
-      S3Entry *e = g_hash_table_lookup(n->listing, sorted->pdata[i]);
-      uint32_t m = e->mode & S_IFMT;
-      g_ptr_array_add(h->names, g_strdup(sorted->pdata[i]));
-      g_array_append_val(h->modes, m);
-    }
-  }
+  snapshot(s3, h);
   g_mutex_unlock(&s3->lock);
-  g_ptr_array_free(sorted, TRUE);
   oi->fh = (uint64_t)(uintptr_t)h;
   return 0;
 }
@@ -209,6 +217,16 @@ s3_op_readdir(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
   (void)ctx;
   if (h == NULL || off < 0)
     return -EINVAL;
+  if (off == 0 && h->served) {
+    /* rewinddir(): the stream shows the directory as it is now. */
+    int rc = s3_list_dir(s3, h->dir, 0);
+    if (rc < 0)
+      return rc;
+    g_mutex_lock(&s3->lock);
+    snapshot(s3, h);
+    g_mutex_unlock(&s3->lock);
+  }
+  h->served = true;
   for (guint i = (guint)off; i < h->names->len; i++) {
     const char *name = h->names->pdata[i];
     uint32_t mode = g_array_index(h->modes, uint32_t, i);

@@ -231,6 +231,7 @@ struct S3Node {
   /* directories: the cached listing, name → S3Entry* */
   GHashTable *listing;
   gint64 listing_expires;
+  unsigned subdirs;      /* directories in the listing */
   /* files: open data, and the state of uploads */
   S3Data *data;
 };
@@ -270,6 +271,9 @@ struct S3 {
 };
 
 #define S3_NOW() g_get_monotonic_time()
+
+/* The largest object S3 stores: writes and truncates past it are EFBIG. */
+#define S3_MAX_OBJECT (UINT64_C(5) << 40)
 
 S3_INTERNAL void s3_nodes_init(S3 *s3);
 S3_INTERNAL void s3_nodes_free(S3 *s3);
