@@ -232,7 +232,7 @@ TEST(S3Faults, RetriesRideOutAShortOutage) {
 TEST(S3Writeback, CloseReturnsEarlyAndUnmountStoresEverything) {
   std::string b = new_bucket("wb");
   {
-    S3Mount m(b, "writeback=on,cache_timeout=1");
+    S3Mount m(b, "writeback=on,writeback_delay=0.5,cache_timeout=1");
     ASSERT_TRUE(m.ok()) << m.error();
     for (int i = 0; i < 30; i++)
       ASSERT_TRUE(write_file(m / ("f" + std::to_string(i)),
@@ -255,9 +255,9 @@ TEST(S3Writeback, CloseReturnsEarlyAndUnmountStoresEverything) {
   }
 }
 
-TEST(S3Writeback, FsyncStillWaits) {
+TEST(S3Writeback, WithWritebackCloseFsyncStillWaits) {
   std::string b = new_bucket("wbsync");
-  S3Mount m(b, "writeback=on,cache_timeout=1");
+  S3Mount m(b, "writeback=close,writeback_delay=30,cache_timeout=1");
   ASSERT_TRUE(m.ok()) << m.error();
   int fd = open((m / "f").c_str(), O_WRONLY | O_CREAT, 0644);
   ASSERT_GE(fd, 0);
@@ -267,6 +267,32 @@ TEST(S3Writeback, FsyncStillWaits) {
   EXPECT_TRUE(get_object(b, "f", &got));
   EXPECT_EQ(got, "synced");
   close(fd);
+}
+
+TEST(S3Writeback, UploadsWaitTheirDelayAndFollowRenames) {
+  std::string b = new_bucket("wbdelay");
+  {
+    S3Mount m(b, "writeback=on,writeback_delay=30,cache_timeout=1");
+    ASSERT_TRUE(m.ok()) << m.error();
+    int fd = open((m / "a").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(write(fd, "later", 5), 5);
+    ASSERT_EQ(fsync(fd), 0); // writeback=on: not even fsync waits
+    ASSERT_EQ(close(fd), 0);
+    ASSERT_TRUE(write_file(m / "gone", "never sent"));
+    EXPECT_TRUE(head_object(b, "a").empty()) << "uploaded before its delay";
+    ASSERT_EQ(rename((m / "a").c_str(), (m / "b").c_str()), 0);
+    ASSERT_EQ(unlink((m / "gone").c_str()), 0);
+    std::string got;
+    ASSERT_TRUE(read_file(m / "b", &got));
+    EXPECT_EQ(got, "later");
+    EXPECT_TRUE(list_keys(b).empty());
+    m.unmount(); // does not wait 30 s: unmount sends what waits
+  }
+  EXPECT_EQ(list_keys(b), std::vector<std::string>{"b"});
+  std::string got;
+  ASSERT_TRUE(get_object(b, "b", &got));
+  EXPECT_EQ(got, "later");
 }
 
 TEST(S3Writeback, UnmountNamesTheFilesItCouldNotStore) {

@@ -19,8 +19,13 @@ const char s3_args_help[] =
     "the environment, else AWS_PROFILE or [default])\n"
     "style=path|virtual bucket in the path or in the host name (default: "
     "path for an endpoint, virtual for AWS)\n"
-    "writeback=on|off   on: close returns before the upload finished "
-    "(default off: close returns once the data is stored)\n"
+    "writeback=off|close|on  off (default): close and fsync return once "
+    "the store holds the data; close: close returns before the upload, "
+    "fsync waits; on: neither waits (rclone's trade-off), only unmount "
+    "does\n"
+    "writeback_delay=SEC  with writeback, how long an upload waits after "
+    "close, so that files renamed or removed soon are never sent (default "
+    "5)\n"
     "meta=head|list     attributes of listed objects from HEAD requests "
     "(exact, default) or from the listing alone (faster)\n"
     "cache_timeout=SEC  how long attributes and listings are trusted "
@@ -186,8 +191,14 @@ apply(S3Config *c, const char *k, const char *v, GError **error)
     if (!strcmp(v, "path")) c->path_style = true;
     else if (!strcmp(v, "virtual")) c->path_style = false;
     else ok = false;
-  } else if (!strcmp(k, "writeback"))
-    ok = parse_bool(v, &c->writeback);
+  } else if (!strcmp(k, "writeback")) {
+    bool b;
+    if (!strcmp(v, "close"))
+      c->writeback = S3_WB_CLOSE;
+    else if ((ok = parse_bool(v, &b)))
+      c->writeback = b ? S3_WB_ON : S3_WB_OFF;
+  } else if (!strcmp(k, "writeback_delay"))
+    ok = parse_seconds(v, &c->writeback_delay) && c->writeback_delay <= 3600;
   else if (!strcmp(k, "meta")) {
     if (!strcmp(v, "head")) c->meta_list = false;
     else if (!strcmp(v, "list")) c->meta_list = true;
@@ -247,6 +258,7 @@ s3_config_parse(S3Config *c, const char *args, GError **error)
   c->prefix = g_strdup("");
   c->cache_timeout = 10;
   c->timeout = 30;
+  c->writeback_delay = 5;
   c->part_size = 8 * 1024 * 1024;
   c->block_size = 4 * 1024 * 1024;
   c->cache_size = 256 * 1024 * 1024;

@@ -350,6 +350,7 @@ s3_op_unlink(void *self, const VfsdCtx *ctx, uint64_t parent,
   S3 *s3 = self;
   S3Node *dir, *n;
   char *key;
+  bool stored;
   int rc = find(s3, parent, name, &dir, &n);
   (void)ctx;
   if (rc < 0)
@@ -362,8 +363,10 @@ s3_op_unlink(void *self, const VfsdCtx *ctx, uint64_t parent,
   g_mutex_lock(&s3->lock);
   key = s3_node_key(s3, n);
   n->removed = true; /* an upload under way deletes what it stored */
+  stored = n->in_store;
   g_mutex_unlock(&s3->lock);
-  rc = s3_delete(s3, key);
+  /* A file of ours whose upload has not happened is gone here only. */
+  rc = stored ? s3_delete(s3, key) : 0;
   g_free(key);
   if (rc == 0) {
     gone(s3, dir, n);

@@ -3,8 +3,9 @@
  * existing object is downloaded first unless the open truncates it), and
  * full parts stream to the store as a multipart upload while the writer
  * goes on.  flush() — every close(2) — and fsync() return once the store
- * holds the data, or return why not; with writeback=on, close() queues the
- * upload instead and only fsync() waits.  Reads of a file that is not
+ * holds the data, or return why not; with writeback=close, close() queues
+ * the upload instead and only fsync() waits; with writeback=on neither
+ * waits.  Reads of a file that is not
  * staged are ranged GETs through the block cache (s3-read.c). */
 #include "s3.h"
 
@@ -233,7 +234,7 @@ s3_op_flush(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
     return -EINVAL;
   if (!h->writable)
     return 0;
-  if (s3->cfg.writeback) {
+  if (s3->cfg.writeback != S3_WB_OFF) {
     s3_data_store_later(s3, h->data);
     return 0;
   }
@@ -251,7 +252,11 @@ s3_op_fsync(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
   (void)datasync;
   if (h == NULL)
     return -EINVAL;
-  return s3_data_store(s3, h->data); /* durable, writeback or not */
+  if (s3->cfg.writeback == S3_WB_ON) {
+    s3_data_store_later(s3, h->data);
+    return 0; /* writeback=on: only unmount waits */
+  }
+  return s3_data_store(s3, h->data);
 }
 
 int
@@ -266,7 +271,7 @@ s3_op_release(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
   if (h == NULL)
     return 0;
   if (h->writable) {
-    if (s3->cfg.writeback)
+    if (s3->cfg.writeback != S3_WB_OFF)
       s3_data_store_later(s3, h->data);
     else
       s3_data_release_store(s3, h->data);
@@ -400,7 +405,7 @@ s3_op_setattr(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
       g_mutex_unlock(&od->lock);
     }
     if (d && !h) /* a truncate without an open file: store it now */
-      rc = s3->cfg.writeback ? (s3_data_store_later(s3, d), 0)
+      rc = s3->cfg.writeback != S3_WB_OFF ? (s3_data_store_later(s3, d), 0)
                              : s3_data_store(s3, d);
     else if (!pending)
       rc = store_meta(s3, n);

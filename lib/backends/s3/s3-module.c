@@ -134,6 +134,8 @@ static void
 s3_free(gpointer p)
 {
   S3 *s3 = p;
+  if (s3->wb_timer || s3->wb_pending) /* never mounted, or no destroy() */
+    s3_writeback_drain(s3, MAX(60.0, 4 * s3->cfg.timeout));
   if (s3->pool)
     g_thread_pool_free(s3->pool, FALSE, TRUE);
   if (s3->upload_pool)

@@ -374,8 +374,9 @@ s3_data_parts_written(S3 *s3, S3Data *d, uint64_t off, uint64_t len)
     g_array_set_size(d->parts, last + 1);
   for (unsigned i = first; i <= last; i++)
     g_array_index(d->parts, S3Part, i).wgen = d->gen;
-  /* Stream the parts the writer has left behind, while it goes on. */
-  if (d->size < 2 * s3->cfg.part_size)
+  /* Stream the parts the writer has left behind, while it goes on (with
+   * writeback, uploads start after close instead). */
+  if (d->size < 2 * s3->cfg.part_size || s3->cfg.writeback != S3_WB_OFF)
     return;
   while (d->next_part < first && d->parts_busy < s3->cfg.connections) {
     if (part_needed(s3, d, d->next_part))

@@ -52,7 +52,8 @@ typedef struct {
   char *profile;         /* NULL: AWS_PROFILE or "default" */
   char *ca_file;         /* NULL: the system's */
   char *cache_dir;       /* staging files */
-  bool writeback;        /* close() returns before the upload finished */
+  int writeback;         /* S3_WB_OFF, S3_WB_CLOSE or S3_WB_ON */
+  double writeback_delay;/* seconds an upload waits after close */
   bool meta_list;        /* trust listings alone, never HEAD for attributes */
   double cache_timeout;  /* seconds attributes and listings are trusted */
   double timeout;        /* seconds before a store that does not answer is EIO */
@@ -65,6 +66,11 @@ typedef struct {
   uint32_t uid, gid;     /* owner of objects without metadata */
   uint32_t file_mode, dir_mode;
 } S3Config;
+
+/* writeback=off: close and fsync return once the store holds the data;
+ * writeback=close: close returns at once, fsync waits; writeback=on: both
+ * return at once (rclone's trade-off); only unmount waits. */
+enum { S3_WB_OFF = 0, S3_WB_CLOSE = 1, S3_WB_ON = 2 };
 
 typedef struct {
   char *access_key;
@@ -262,6 +268,10 @@ struct S3 {
   GCond wb_cond;
   int wb_pending;        /* uploads queued or running */
   GPtrArray *wb_failed;  /* paths that could not be stored */
+  GQueue wb_delayed;     /* uploads waiting for their time (FIFO) */
+  GThread *wb_timer;     /* moves them to the uploader pool when due */
+  bool wb_now;           /* no more waiting: unmount is draining */
+  bool wb_stop;
   /* serving threads of our own */
   GPtrArray *threads;
   VfsdMount *mount;
