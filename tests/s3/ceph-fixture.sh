@@ -16,6 +16,8 @@
 #   ceph-fixture.sh env DIR       print the environment again
 #   ceph-fixture.sh stop-rgw DIR  kill the gateway (SIGKILL: a crash)
 #   ceph-fixture.sh start-rgw DIR start the gateway again, on the same port
+#   ceph-fixture.sh bucket-quota DIR BUCKET BYTES
+#                                 give BUCKET a quota of BYTES
 #   ceph-fixture.sh freeze-rgw DIR / thaw-rgw DIR
 #                                 SIGSTOP / SIGCONT the gateway: a store that
 #                                 accepts connections and never answers
@@ -28,6 +30,7 @@
 #   S3_ENDPOINT=http://127.0.0.1:PORT  AWS_ACCESS_KEY_ID  AWS_SECRET_ACCESS_KEY
 #   S3_FIXTURE_DIR=DIR  S3_FIXTURE=path of this script
 # Tunables: CEPH_FIXTURE_MEMSTORE_BYTES (default 3G of RAM at most),
+# CEPH_FIXTURE_QUOTA (bytes the user may store, default 3/4 of that),
 # CEPH_FIXTURE_TIMEOUT (seconds to wait for each step, default 90).
 set -uo pipefail
 
@@ -181,6 +184,9 @@ rgw thread pool size = 64
 rgw dns name =
 rgw enable usage log = false
 rgw max chunk size = 4194304
+# Space of deleted objects comes back in seconds, not hours.
+rgw gc obj min wait = 5
+rgw gc processor period = 5
 EOF
 }
 
@@ -240,6 +246,13 @@ do_start() {
   radosgw-admin user create --uid=vfsd-test --display-name="vfsd test" \
     --access-key="$ak" --secret-key="$sk" >/dev/null 2>>"$dir/log/mkfs.out" ||
     die "radosgw-admin user create failed: $(tail -n 3 "$dir/log/mkfs.out")"
+  # A quota below the memstore's size: a full OSD would block every
+  # client; an exceeded quota is an error (403 QuotaExceeded) instead.
+  local quota=${CEPH_FIXTURE_QUOTA:-$(( ${CEPH_FIXTURE_MEMSTORE_BYTES:-3221225472} * 3 / 4 ))}
+  { radosgw-admin quota set --quota-scope=user --uid=vfsd-test \
+      --max-size="$quota" && \
+    radosgw-admin quota enable --quota-scope=user --uid=vfsd-test; } \
+    >/dev/null 2>>"$dir/log/mkfs.out" || die "setting the quota failed"
   umask 077
   cat >"$dir/env" <<EOF
 export S3_ENDPOINT=http://127.0.0.1:$rgwport
@@ -287,6 +300,12 @@ case $cmd in
   env) [ $# = 1 ] || die "usage: $0 env DIR"; cat "$1/env" ;;
   stop-rgw) [ $# = 1 ] || die "usage: $0 stop-rgw DIR"; stop_daemon "$1" rgw KILL ;;
   start-rgw) [ $# = 1 ] || die "usage: $0 start-rgw DIR"; do_start_rgw "$1" ;;
+  bucket-quota)
+    [ $# = 3 ] || die "usage: $0 bucket-quota DIR BUCKET BYTES"
+    use_cluster "$1"
+    { radosgw-admin quota set --quota-scope=bucket --bucket="$2" --max-size="$3" &&
+      radosgw-admin quota enable --quota-scope=bucket --bucket="$2"; } >/dev/null ||
+      die "setting the quota of $2 failed" ;;
   freeze-rgw|thaw-rgw)
     [ $# = 1 ] || die "usage: $0 $cmd DIR"
     alive "$1" rgw || die "the gateway of $1 is not running"

@@ -2,7 +2,8 @@
 # (tests/s3/ceph-fixture.sh, started once per test program) when the Debian
 # packages ceph-mon, ceph-osd, ceph-mgr and radosgw are installed; every
 # test is skipped otherwise.  .ci/packages lists them, so CI always runs it.
-EXTRA_DIST += tests/s3/ceph-fixture.sh tests/s3/test-s3-interop.py
+EXTRA_DIST += tests/s3/ceph-fixture.sh tests/s3/test-s3-interop.py \
+	tests/s3/test-s3-conformance.py tests/s3/conformance.skip
 if HAVE_CURL
 check_PROGRAMS += tests/s3/s3-mount tests/s3/test-s3 tests/s3/test-s3-faults
 tests_s3_s3_mount_SOURCES = tests/s3/s3-mount.c
@@ -15,5 +16,8 @@ tests_s3_test_s3_LDADD = $(VFSD_TEST_LIBS)
 tests_s3_test_s3_faults_SOURCES = tests/s3/test-s3-faults.cc $(S3_TEST_SOURCES)
 tests_s3_test_s3_faults_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
 tests_s3_test_s3_faults_LDADD = $(VFSD_TEST_LIBS)
-TESTS += tests/s3/test-s3 tests/s3/test-s3-faults tests/s3/test-s3-interop.py
+# The conformance battery runs once tests/conformance is built (it skips
+# itself before).
+TESTS += tests/s3/test-s3 tests/s3/test-s3-faults tests/s3/test-s3-interop.py \
+	tests/s3/test-s3-conformance.py
 endif

@@ -68,10 +68,11 @@ void register_environment() {
   testing::AddGlobalTestEnvironment(new CephEnvironment);
 }
 
-int fixture(const std::string &cmd) {
+int fixture(const std::string &cmd, const std::vector<std::string> &args) {
   std::string out;
-  int rc = vfsdtest::run({the_env.fixture, cmd, the_env.dir}, &out,
-                         std::chrono::seconds(120));
+  std::vector<std::string> argv = {the_env.fixture, cmd, the_env.dir};
+  argv.insert(argv.end(), args.begin(), args.end());
+  int rc = vfsdtest::run(argv, &out, std::chrono::seconds(120));
   if (rc != 0) fprintf(stderr, "fixture %s: %s\n", cmd.c_str(), out.c_str());
   return rc;
 }

@@ -28,8 +28,9 @@ struct Env {
 };
 const Env &env();
 
-// Runs `ceph-fixture.sh CMD DIR` (stop-rgw, start-rgw, freeze-rgw, …).
-int fixture(const std::string &cmd);
+// Runs `ceph-fixture.sh CMD DIR [ARGS…]` (stop-rgw, start-rgw,
+// freeze-rgw, bucket-quota, …).
+int fixture(const std::string &cmd, const std::vector<std::string> &args = {});
 
 // Kills the gateway with SIGKILL by its PID, from this process: no child
 // is spawned, so files open here are not closed by an exec (which would

@@ -212,6 +212,24 @@ TEST(S3Faults, AStoreThatStopsAnsweringGivesEIOInBoundedTime) {
   EXPECT_EQ(got, "content");
 }
 
+TEST(S3Faults, AFullBucketIsENOSPC) {
+  std::string b = new_bucket("quota");
+  ASSERT_EQ(fixture("bucket-quota", {b, std::to_string(10 << 20)}), 0);
+  S3Mount m(b, "cache_timeout=1");
+  ASSERT_TRUE(m.ok()) << m.error();
+  ASSERT_TRUE(write_file(m / "fits", random_bytes(4 << 20, 11)));
+  int fd = open((m / "too-big").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  std::string data = random_bytes(12 << 20, 12);
+  ASSERT_EQ(write(fd, data.data(), data.size()), (ssize_t)data.size());
+  EXPECT_EQ(close(fd), -1);
+  EXPECT_EQ(errno, ENOSPC);
+  EXPECT_TRUE(head_object(b, "too-big").empty());
+  std::string got;
+  ASSERT_TRUE(get_object(b, "fits", &got));
+  EXPECT_EQ(got.size(), 4u << 20);
+}
+
 TEST(S3Faults, RetriesRideOutAShortOutage) {
   std::string b = new_bucket("outage");
   GatewayGuard guard;

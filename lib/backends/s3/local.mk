@@ -26,3 +26,4 @@ lib_vfsd_s3_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -no-undefi
 	-export-symbols-regex '^vfsd_module_init$$'
 lib_vfsd_s3_la_LIBADD = lib/libvfsd.la $(CURL_LIBS) $(GLIB_LIBS)
 endif
+EXTRA_DIST += doc/s3.md

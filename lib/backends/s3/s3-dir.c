@@ -360,6 +360,19 @@ s3_op_unlink(void *self, const VfsdCtx *ctx, uint64_t parent,
     rc = -EISDIR;
     goto out;
   }
+  if (n->data) {
+    /* Open files stay readable after the name goes (POSIX): what is not
+     * here yet comes down before the object is deleted. */
+    S3Data *d = s3_data_get(s3, n);
+    g_mutex_lock(&d->lock);
+    rc = s3_data_stage(s3, d, false);
+    g_mutex_unlock(&d->lock);
+    s3_data_put(s3, d);
+    if (rc < 0) {
+      s3_drop(s3, n);
+      goto out;
+    }
+  }
   g_mutex_lock(&s3->lock);
   key = s3_node_key(s3, n);
   n->removed = true; /* an upload under way deletes what it stored */

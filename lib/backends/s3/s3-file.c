@@ -404,7 +404,9 @@ s3_op_setattr(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
         od->gen++;
       g_mutex_unlock(&od->lock);
     }
-    if (d && !h) /* a truncate without an open file: store it now */
+    if (n->removed)
+      ; /* unlinked but open: nothing of it goes to the store any more */
+    else if (d && !h) /* a truncate without an open file: store it now */
       rc = s3->cfg.writeback != S3_WB_OFF ? (s3_data_store_later(s3, d), 0)
                              : s3_data_store(s3, d);
     else if (!pending)
