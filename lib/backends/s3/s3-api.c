@@ -40,7 +40,10 @@ s3_list_page(S3 *s3, const char *prefix, const char *delim, int max_keys,
     s3_uri_encode(q, delim, false);
     g_string_append_c(q, '&');
   }
-  g_string_append_printf(q, "list-type=2&max-keys=%d&prefix=", max_keys);
+  /* Keys come URL-encoded: XML 1.0 cannot carry every byte a key may hold
+   * (a control character would make the whole answer unreadable). */
+  g_string_append_printf(q, "encoding-type=url&list-type=2&max-keys=%d&prefix=",
+                         max_keys);
   s3_uri_encode(q, prefix, false);
   s3_req_init(&r, "GET", NULL, q->str);
   rc = s3_http_do(s3, &r);
@@ -155,7 +158,7 @@ bool
 s3_check_bucket(S3 *s3, GError **error)
 {
   S3List l;
-  GString *q = g_string_new("list-type=2&max-keys=1&prefix=");
+  GString *q = g_string_new("encoding-type=url&list-type=2&max-keys=1&prefix=");
   S3Req r;
   int rc;
   s3_uri_encode(q, s3->cfg.prefix, false);

@@ -97,6 +97,10 @@ s3_op_create(void *self, const VfsdCtx *ctx, uint64_t parent,
   int rc;
   if (dir == NULL)
     return -ESTALE;
+  if (!s3_name_ok(name)) {
+    s3_drop(s3, dir);
+    return strlen(name) > 255 ? -ENAMETOOLONG : -EINVAL;
+  }
   rc = s3_resolve(s3, dir, name, &n);
   if (rc == 0) {
     /* It exists (made by someone else since the kernel looked). */

@@ -300,8 +300,10 @@ bool
 s3_name_ok(const char *name)
 {
   size_t n = strlen(name);
+  /* S3 keys are UTF-8: a name that is not cannot be stored. */
   return n > 0 && n <= 255 && strcmp(name, ".") != 0 &&
-         strcmp(name, "..") != 0 && strchr(name, '/') == NULL;
+         strcmp(name, "..") != 0 && strchr(name, '/') == NULL &&
+         g_utf8_validate(name, (gssize)n, NULL);
 }
 
 /* ---- listings ---------------------------------------------------------*/

@@ -103,6 +103,17 @@ move_file(S3 *s3, S3Node *src, S3Node *dst, S3Node *newdir,
   int rc;
   if (dst && S_ISDIR(dst->attr.mode))
     return -EISDIR;
+  if (dst && dst->data) {
+    /* The file replaced stays readable through its open descriptors:
+     * what is not here yet comes down before the copy overwrites it. */
+    S3Data *d = s3_data_get(s3, dst);
+    g_mutex_lock(&d->lock);
+    rc = s3_data_stage(s3, d, false);
+    g_mutex_unlock(&d->lock);
+    s3_data_put(s3, d);
+    if (rc < 0)
+      return rc;
+  }
   if (src->data) {
     /* Parts of a multipart upload belong to the old key: start over at
      * the new one.  An upload in progress finishes first. */
@@ -185,7 +196,13 @@ s3_op_rename(void *self, const VfsdCtx *ctx, uint64_t parent,
     s3_listing_put_node(newdir, src);
     s3_node_touch(s3, dir);
     s3_node_touch(s3, newdir);
-    src->attr.ctime = dir->attr.mtime;
+    /* The renamed file and the one it replaced change status. */
+    src->attr.ctime = dir->attr.ctime;
+    src->attr.ctime_nsec = dir->attr.ctime_nsec;
+    if (dst) {
+      dst->attr.ctime = dir->attr.ctime;
+      dst->attr.ctime_nsec = dir->attr.ctime_nsec;
+    }
     g_mutex_unlock(&s3->lock);
     if (dir != newdir)
       s3_keep_dir(s3, dir);

@@ -143,12 +143,33 @@ list_text(void *user, const char *elem, const char *parent, const char *text)
       g_free(*slot);
       *slot = g_strdup(text);
     }
-  } else if (!strcmp(elem, "IsTruncated"))
+  } else if (!strcmp(elem, "EncodingType"))
+    s->out->url_encoded = !strcmp(text, "url");
+  else if (!strcmp(elem, "IsTruncated"))
     s->out->truncated = !strcmp(text, "true");
   else if (!strcmp(elem, "NextContinuationToken")) {
     g_free(s->out->next_token);
     s->out->next_token = g_strdup(text);
   }
+}
+
+/* encoding-type=url: %XX escapes, and '+' for a space (AWS; Ceph writes
+ * %20 and a real '+' as %2B, so both read right). */
+static char *
+url_decode(const char *s)
+{
+  GString *o = g_string_new(NULL);
+  for (; *s; s++) {
+    if (*s == '+')
+      g_string_append_c(o, ' ');
+    else if (*s == '%' && g_ascii_isxdigit(s[1]) && g_ascii_isxdigit(s[2])) {
+      g_string_append_c(o, (char)(g_ascii_xdigit_value(s[1]) * 16 +
+                                  g_ascii_xdigit_value(s[2])));
+      s += 2;
+    } else
+      g_string_append_c(o, *s);
+  }
+  return g_string_free(o, FALSE);
 }
 
 static void
@@ -158,6 +179,11 @@ list_end(void *user, const char *elem)
   bool is_prefix = !strcmp(elem, "CommonPrefixes");
   if (!is_prefix && strcmp(elem, "Contents") != 0)
     return;
+  if (s->key && s->out->url_encoded) {
+    char *k = url_decode(s->key);
+    g_free(s->key);
+    s->key = k;
+  }
   if (s->key && g_str_has_prefix(s->key, s->prefix)) {
     const char *rest = s->key + s->plen;
     size_t n = strlen(rest);

@@ -168,6 +168,7 @@ typedef struct {
   bool truncated;
   char *next_token;
   bool saw_marker;      /* the prefix itself is an object (a dir marker) */
+  bool url_encoded;     /* keys came with encoding-type=url */
 } S3List;
 
 S3_INTERNAL bool s3_xml_list(const char *xml, size_t len, const char *prefix,
