@@ -145,8 +145,8 @@ s3_op_create(void *self, const VfsdCtx *ctx, uint64_t parent,
 }
 
 ssize_t
-s3_op_read(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
-           char *buf, size_t size, int64_t off)
+s3_op_read_iov(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
+               size_t size, int64_t off, VfsdReadBuf *rb)
 {
   S3 *s3 = self;
   Handle *h = (Handle *)(uintptr_t)fh;
@@ -158,26 +158,27 @@ s3_op_read(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
   d = h->data;
   g_mutex_lock(&d->lock);
   if (d->staged) {
+    /* From the staging file (a hole past what was written reads zeros). */
     ssize_t got = 0;
-    if ((uint64_t)off < d->size && d->fd >= 0) {
+    char *buf = NULL;
+    if ((uint64_t)off < d->size) {
       size_t n = MIN(size, d->size - (uint64_t)off);
-      got = pread(d->fd, buf, n, off);
+      buf = g_malloc0(n);
+      got = d->fd >= 0 ? pread(d->fd, buf, n, off) : 0;
       if (got < 0)
         got = -errno;
-      else if ((size_t)got < n) {
-        /* A hole past what was written: zeros. */
-        memset(buf + got, 0, n - (size_t)got);
+      else
         got = (ssize_t)n;
-      }
-    } else if ((uint64_t)off < d->size) {
-      got = (ssize_t)MIN(size, d->size - (uint64_t)off);
-      memset(buf, 0, (size_t)got);
     }
     g_mutex_unlock(&d->lock);
+    if (got > 0 && vfsd_read_buf_add(rb, buf, (size_t)got) == 0)
+      vfsd_read_buf_on_sent(rb, g_free, buf);
+    else
+      g_free(buf);
     return got;
   }
   g_mutex_unlock(&d->lock);
-  return s3_read_remote(s3, h->node, d, buf, size, (uint64_t)off);
+  return s3_read_remote(s3, h->node, d, NULL, rb, size, (uint64_t)off);
 }
 
 ssize_t

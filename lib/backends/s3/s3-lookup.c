@@ -58,10 +58,15 @@ s3_list_dir(S3 *s3, S3Node *dir, int max_pages)
       token = g_strdup(page.next_token);
     s3_list_clear(&page);
     if (token && max_pages > 0 && ++pages >= max_pages) {
+      /* Too long to list for a lookup: names are probed one by one for a
+       * while. */
       g_clear_pointer(&token, g_free);
-      rc = 0; /* too long to keep: names are looked up one by one */
       g_hash_table_unref(t);
       g_free(key);
+      g_mutex_lock(&s3->lock);
+      s3_listing_drop(dir);
+      dir->too_long_until = expiry(s3);
+      g_mutex_unlock(&s3->lock);
       return 0;
     }
   } while (token);
@@ -141,7 +146,9 @@ probe_dir(S3 *s3, const char *dkey, Probe *p)
     if (rc != -ENOENT)
       return rc;
   }
-  rc = s3_list_page(s3, dkey, "/", 1, NULL, &l);
+  /* Any key under "name/" makes a directory; without a delimiter the
+   * gateway answers this much faster. */
+  rc = s3_list_page(s3, dkey, NULL, 1, NULL, &l);
   if (rc < 0)
     return rc;
   p->found = p->is_dir = l.saw_marker || l.items->len > 0;
@@ -197,6 +204,19 @@ install(S3 *s3, S3Node *dir, const char *name, Probe *p)
   n->in_store = true;
   s3_listing_put_node(dir, n);
   return n;
+}
+
+/* A directory whose listing expired is listed again (up to ten pages)
+ * rather than probed name by name: creating many files in it stays one
+ * PUT each plus a listing every cache_timeout. */
+static int
+pages_to_list(S3 *s3, S3Node *dir)
+{
+  int r;
+  g_mutex_lock(&s3->lock);
+  r = dir->too_long_until > S3_NOW() ? 0 : dir->listing != NULL ? 10 : 1;
+  g_mutex_unlock(&s3->lock);
+  return r;
 }
 
 /* Answers from the fresh listing of @dir (lock held): 1 with *@out (a
@@ -268,7 +288,8 @@ s3_resolve(S3 *s3, S3Node *dir, const char *name, S3Node **out)
       p.is_dir = p.meta.dir_type || S_ISDIR(p.meta.mode);
     } else if (rc != -ENOENT)
       return rc;
-    else if ((rc = s3_list_dir(s3, dir, 1)) < 0)
+    else if ((rc = pages_to_list(s3, dir)) > 0 &&
+             (rc = s3_list_dir(s3, dir, rc)) < 0)
       return rc;
     else if (rc == 1) {
       g_mutex_lock(&s3->lock);

@@ -144,8 +144,27 @@ get_block(S3 *s3, uint64_t ino, const char *key, const char *etag,
   return b;
 }
 
+/* Where read bytes go: copied into @buf, or handed to the kernel from the
+ * blocks themselves (@rb), which stay pinned until the reply is sent. */
+typedef struct {
+  char *buf;
+  VfsdReadBuf *rb;
+  GPtrArray *pins;     /* Block*, released when the reply is sent */
+} Sink;
+
+static void
+unpin(void *data)
+{
+  GPtrArray *pins = data;
+  for (guint i = 0; i < pins->len; i++) {
+    Block *b = pins->pdata[i];
+    block_put(b->s3, b);
+  }
+  g_ptr_array_free(pins, TRUE);
+}
+
 static ssize_t
-read_blocks(S3 *s3, S3Node *n, S3Data *d, char *buf, size_t size,
+read_blocks(S3 *s3, S3Node *n, S3Data *d, Sink *sink, size_t size,
             uint64_t off)
 {
   uint64_t bs = s3->cfg.block_size, fsize, ino = n->ino;
@@ -180,23 +199,47 @@ read_blocks(S3 *s3, S3Node *n, S3Data *d, char *buf, size_t size,
       get_block(s3, ino, key, etag, o / bs, fsize, false);
   }
 
-  for (uint64_t i = off / bs; done < (ssize_t)size; i++) {
-    Block *b = get_block(s3, ino, key, etag, i, fsize, true);
-    uint64_t in = off + (uint64_t)done - b->off;
-    size_t n_copy;
-    if (b->state < 0) {
-      done = b->state;
-      block_put(s3, b);
-      break;
+  {
+    /* Every block first: a failure (or a changed object) leaves nothing
+     * half added to the reply. */
+    GPtrArray *blocks = g_ptr_array_new();
+    uint64_t have = 0;
+    for (uint64_t i = off / bs; off + have < off + size; i++) {
+      Block *b = get_block(s3, ino, key, etag, i, fsize, true);
+      g_ptr_array_add(blocks, b);
+      if (b->state < 0) {
+        done = b->state;
+        break;
+      }
+      if (off + have >= b->off + b->len)
+        break; /* the object is shorter than we thought */
+      have = b->off + b->len - off;
+      if (b->len < bs)
+        break;
     }
-    if (in >= b->len) {
-      block_put(s3, b); /* the object is shorter than we thought */
-      break;
+    for (guint k = 0; k < blocks->len; k++) {
+      Block *b = blocks->pdata[k];
+      uint64_t in = off + (uint64_t)done - b->off;
+      size_t n_copy;
+      if (done < 0 || done >= (ssize_t)size || in >= b->len) {
+        block_put(s3, b);
+        continue;
+      }
+      n_copy = MIN(b->len - in, size - (size_t)done);
+      if (sink->rb) {
+        if (vfsd_read_buf_add(sink->rb, b->data + in, n_copy) != 0) {
+          block_put(s3, b);
+          done = -EIO; /* more segments than a reply holds: cannot be */
+          continue;
+        }
+        g_ptr_array_add(sink->pins, b); /* released once the reply is sent */
+      } else {
+        memcpy(sink->buf + done, b->data + in, n_copy);
+        block_put(s3, b);
+      }
+      done += (ssize_t)n_copy;
     }
-    n_copy = MIN(b->len - in, size - (size_t)done);
-    memcpy(buf + done, b->data + in, n_copy);
-    done += (ssize_t)n_copy;
-    block_put(s3, b);
+    g_ptr_array_free(blocks, TRUE);
   }
 out:
   g_free(key);
@@ -205,20 +248,23 @@ out:
 }
 
 ssize_t
-s3_read_remote(S3 *s3, S3Node *n, S3Data *d, char *buf, size_t size,
-               uint64_t off)
+s3_read_remote(S3 *s3, S3Node *n, S3Data *d, char *buf, VfsdReadBuf *rb,
+               size_t size, uint64_t off)
 {
-  ssize_t r = read_blocks(s3, n, d, buf, size, off);
+  Sink sink = { buf, rb, rb ? g_ptr_array_new() : NULL };
+  ssize_t r = read_blocks(s3, n, d, &sink, size, off);
   if (r == -ESTALE) {
     /* The object changed under us (If-Match failed): read the new one. */
     g_mutex_lock(&s3->lock);
     n->attr_expires = 0;
     g_mutex_unlock(&s3->lock);
     if (s3_refresh(s3, n) == 0)
-      r = read_blocks(s3, n, d, buf, size, off);
+      r = read_blocks(s3, n, d, &sink, size, off);
     if (r == -ESTALE)
       r = -EIO;
   }
+  if (rb)
+    vfsd_read_buf_on_sent(rb, unpin, sink.pins);
   return r;
 }
 

@@ -239,6 +239,7 @@ struct S3Node {
   GHashTable *listing;
   gint64 listing_expires;
   unsigned subdirs;      /* directories in the listing */
+  gint64 too_long_until; /* too long to list for lookups until then */
   /* files: open data, and the state of uploads */
   S3Data *data;
 };
@@ -402,9 +403,9 @@ S3_INTERNAL int s3_op_open(void *self, const VfsdCtx *ctx, uint64_t ino,
 S3_INTERNAL int s3_op_create(void *self, const VfsdCtx *ctx, uint64_t parent,
                              const char *name, uint32_t mode,
                              VfsdOpenInfo *oi, VfsdEntry *out);
-S3_INTERNAL ssize_t s3_op_read(void *self, const VfsdCtx *ctx, uint64_t ino,
-                               uint64_t fh, char *buf, size_t size,
-                               int64_t off);
+S3_INTERNAL ssize_t s3_op_read_iov(void *self, const VfsdCtx *ctx,
+                                   uint64_t ino, uint64_t fh, size_t size,
+                                   int64_t off, VfsdReadBuf *rb);
 S3_INTERNAL ssize_t s3_op_write(void *self, const VfsdCtx *ctx, uint64_t ino,
                                 uint64_t fh, const char *buf, size_t size,
                                 int64_t off, uint32_t flags);
@@ -475,8 +476,10 @@ S3_INTERNAL int s3_writeback_drain(S3 *s3, double timeout_s);
 S3_INTERNAL uint64_t s3_part_start(S3 *s3, unsigned idx);
 S3_INTERNAL unsigned s3_part_index(S3 *s3, uint64_t off);
 
+/* Reads through the block cache into @buf, or, with @rb, into segments
+ * of the cached blocks themselves (zero copy). */
 S3_INTERNAL ssize_t s3_read_remote(S3 *s3, S3Node *n, S3Data *d, char *buf,
-                                   size_t size, uint64_t off);
+                                   VfsdReadBuf *rb, size_t size, uint64_t off);
 S3_INTERNAL void s3_cache_free(S3 *s3);
 
 #endif /* VFSD_S3_H */
