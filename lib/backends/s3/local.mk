@@ -7,17 +7,25 @@ lib_vfsd_s3_la_SOURCES = \
 	lib/backends/s3/s3.h \
 	lib/backends/s3/s3-api.c \
 	lib/backends/s3/s3-config.c \
+	lib/backends/s3/s3-creds.c \
+	lib/backends/s3/s3-curl.c \
+	lib/backends/s3/s3-data.c \
 	lib/backends/s3/s3-dir.c \
 	lib/backends/s3/s3-file.c \
 	lib/backends/s3/s3-http.c \
+	lib/backends/s3/s3-inode.c \
+	lib/backends/s3/s3-listdir.c \
 	lib/backends/s3/s3-lookup.c \
 	lib/backends/s3/s3-meta.c \
 	lib/backends/s3/s3-module.c \
+	lib/backends/s3/s3-multipart.c \
 	lib/backends/s3/s3-nodes.c \
 	lib/backends/s3/s3-pool.c \
 	lib/backends/s3/s3-read.c \
 	lib/backends/s3/s3-readdir.c \
+	lib/backends/s3/s3-remove.c \
 	lib/backends/s3/s3-rename.c \
+	lib/backends/s3/s3-setattr.c \
 	lib/backends/s3/s3-upload.c \
 	lib/backends/s3/s3-writeback.c \
 	lib/backends/s3/s3-xml.c

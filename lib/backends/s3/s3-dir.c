@@ -1,104 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Names and directories: lookup, getattr, mkdir, rmdir, unlink, symlink,
- * readlink, rename, and what S3 cannot do (hard links, special files, the
- * atomic rename of a directory that has contents).  Every change is made
- * in the store before the call returns. */
+/* Creating names — mkdir (a "dir/" marker), symlink (an object holding
+ * the target), mknod of a regular file (an empty object) — and readlink;
+ * and what S3 cannot make: hard links and special files are EPERM.  Every
+ * change is in the store before the call returns. */
 #include "s3.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-S3Node *
-s3_grab(S3 *s3, uint64_t ino)
-{
-  S3Node *n;
-  g_mutex_lock(&s3->lock);
-  n = s3_node_get(s3, ino);
-  if (n)
-    s3_node_ref(n);
-  g_mutex_unlock(&s3->lock);
-  return n;
-}
-
-void
-s3_drop(S3 *s3, S3Node *n)
-{
-  if (n == NULL)
-    return;
-  g_mutex_lock(&s3->lock);
-  s3_node_unref(s3, n);
-  g_mutex_unlock(&s3->lock);
-}
-
-/* Hands @n to the kernel in @out and drops the caller's reference. */
-static void
-reply_entry(S3 *s3, S3Node *n, VfsdEntry *out)
-{
-  g_mutex_lock(&s3->lock);
-  s3_node_fill_entry(s3, n, out);
-  s3_node_kref(n);
-  s3_node_unref(s3, n);
-  g_mutex_unlock(&s3->lock);
-}
-
-int
-s3_op_lookup(void *self, const VfsdCtx *ctx, uint64_t parent,
-             const char *name, VfsdEntry *out)
-{
-  S3 *s3 = self;
-  S3Node *dir = s3_grab(s3, parent), *n = NULL;
-  int rc;
-  (void)ctx;
-  if (dir == NULL)
-    return -ESTALE;
-  rc = S_ISDIR(dir->attr.mode) ? s3_resolve(s3, dir, name, &n) : -ENOTDIR;
-  if (rc == 0)
-    reply_entry(s3, n, out);
-  s3_drop(s3, dir);
-  return rc;
-}
-
-void
-s3_op_forget(void *self, uint64_t ino)
-{
-  S3 *s3 = self;
-  S3Node *n;
-  g_mutex_lock(&s3->lock);
-  n = s3_node_get(s3, ino);
-  if (n && n->kref) {
-    n->kref = false;
-    s3_node_unref(s3, n);
-  }
-  g_mutex_unlock(&s3->lock);
-}
-
-int
-s3_op_getattr(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
-              VfsdAttr *out)
-{
-  S3 *s3 = self;
-  S3Node *n = s3_grab(s3, ino);
-  VfsdEntry e = { 0 };
-  int rc;
-  (void)ctx;
-  if (n == NULL)
-    return -ESTALE;
-  /* An open file is described by this mount; a closed one by the store. */
-  rc = fh == VFSD_NO_FH ? s3_refresh(s3, n) : 0;
-  if (rc == 0) {
-    g_mutex_lock(&s3->lock);
-    s3_node_fill_entry(s3, n, &e);
-    g_mutex_unlock(&s3->lock);
-    *out = e.attr;
-  }
-  s3_drop(s3, n);
-  return rc;
-}
-
 /* Resolves @name in @parent: 0 with *@out, -ENOENT, or another error. */
-static int
-find(S3 *s3, uint64_t parent, const char *name, S3Node **dir, S3Node **out)
+int
+s3_find(S3 *s3, uint64_t parent, const char *name, S3Node **dir, S3Node **out)
 {
   *out = NULL;
   *dir = s3_grab(s3, parent);
@@ -161,7 +74,7 @@ s3_op_mkdir(void *self, const VfsdCtx *ctx, uint64_t parent,
   S3Node *dir, *n;
   VfsdAttr a;
   char *key;
-  int rc = find(s3, parent, name, &dir, &n);
+  int rc = s3_find(s3, parent, name, &dir, &n);
   if (rc == 0) {
     s3_drop(s3, n);
     rc = -EEXIST;
@@ -189,7 +102,7 @@ s3_op_symlink(void *self, const VfsdCtx *ctx, const char *target,
   S3Node *dir, *n;
   VfsdAttr a;
   char *key, *etag = NULL;
-  int rc = find(s3, parent, name, &dir, &n);
+  int rc = s3_find(s3, parent, name, &dir, &n);
   if (rc == 0) {
     s3_drop(s3, n);
     rc = -EEXIST;
@@ -224,7 +137,7 @@ s3_op_mknod(void *self, const VfsdCtx *ctx, uint64_t parent,
   /* FIFOs, sockets and devices have no object form: see doc/s3.md. */
   if (!S_ISREG(mode))
     return -EPERM;
-  rc = find(s3, parent, name, &dir, &n);
+  rc = s3_find(s3, parent, name, &dir, &n);
   if (rc == 0) {
     s3_drop(s3, n);
     rc = -EEXIST;
@@ -294,152 +207,4 @@ s3_op_readlink(void *self, const VfsdCtx *ctx, uint64_t ino, char *buf,
   g_free(key);
   s3_drop(s3, n);
   return rc;
-}
-
-/* Whether directory @n holds anything: 1 yes, 0 no, or a negative errno. */
-static int
-dir_has_contents(S3 *s3, S3Node *n)
-{
-  S3List l;
-  char *key;
-  int rc;
-  GHashTableIter it;
-  gpointer v;
-  g_mutex_lock(&s3->lock);
-  g_hash_table_iter_init(&it, n->kids);
-  while (g_hash_table_iter_next(&it, NULL, &v)) {
-    S3Node *k = v;
-    if (k->data && k->data->dirty && k->data->stored_gen == 0) {
-      g_mutex_unlock(&s3->lock); /* a file of ours, not stored yet */
-      return 1;
-    }
-  }
-  if (s3_listing_fresh(n)) {
-    rc = g_hash_table_size(n->listing) > 0;
-    g_mutex_unlock(&s3->lock);
-    return rc;
-  }
-  key = s3_dir_key(s3, n);
-  g_mutex_unlock(&s3->lock);
-  rc = s3_list_page(s3, key, NULL, 2, NULL, &l);
-  g_free(key);
-  if (rc < 0)
-    return rc;
-  rc = l.items->len > 0;
-  s3_list_clear(&l);
-  return rc;
-}
-
-/* Forgets @n as @dir/@name after it left the store. */
-static void
-gone(S3 *s3, S3Node *dir, S3Node *n)
-{
-  g_mutex_lock(&s3->lock);
-  s3_listing_remove(dir, n->name);
-  s3_node_detach(s3, n);
-  s3_listing_drop(n);
-  s3_node_touch(s3, dir);
-  s3_node_unref(s3, n);
-  g_mutex_unlock(&s3->lock);
-}
-
-int
-s3_op_unlink(void *self, const VfsdCtx *ctx, uint64_t parent,
-             const char *name)
-{
-  S3 *s3 = self;
-  S3Node *dir, *n;
-  char *key;
-  bool stored;
-  int rc = find(s3, parent, name, &dir, &n);
-  (void)ctx;
-  if (rc < 0)
-    goto out;
-  if (S_ISDIR(n->attr.mode)) {
-    s3_drop(s3, n);
-    rc = -EISDIR;
-    goto out;
-  }
-  if (n->data) {
-    /* Open files stay readable after the name goes (POSIX): what is not
-     * here yet comes down before the object is deleted. */
-    S3Data *d = s3_data_get(s3, n);
-    g_mutex_lock(&d->lock);
-    rc = s3_data_stage(s3, d, false);
-    g_mutex_unlock(&d->lock);
-    s3_data_put(s3, d);
-    if (rc < 0) {
-      s3_drop(s3, n);
-      goto out;
-    }
-  }
-  g_mutex_lock(&s3->lock);
-  key = s3_node_key(s3, n);
-  n->removed = true; /* an upload under way deletes what it stored */
-  stored = n->in_store;
-  g_mutex_unlock(&s3->lock);
-  /* A file of ours whose upload has not happened is gone here only. */
-  rc = stored ? s3_delete(s3, key) : 0;
-  g_free(key);
-  if (rc == 0) {
-    gone(s3, dir, n);
-    s3_keep_dir(s3, dir);
-  } else {
-    g_mutex_lock(&s3->lock);
-    n->removed = false;
-    s3_node_unref(s3, n);
-    g_mutex_unlock(&s3->lock);
-  }
-out:
-  s3_drop(s3, dir);
-  return rc;
-}
-
-int
-s3_op_rmdir(void *self, const VfsdCtx *ctx, uint64_t parent,
-            const char *name)
-{
-  S3 *s3 = self;
-  S3Node *dir, *n;
-  char *key;
-  int rc = find(s3, parent, name, &dir, &n);
-  (void)ctx;
-  if (rc < 0)
-    goto out;
-  if (!S_ISDIR(n->attr.mode)) {
-    s3_drop(s3, n);
-    rc = -ENOTDIR;
-    goto out;
-  }
-  rc = dir_has_contents(s3, n);
-  if (rc != 0) {
-    s3_drop(s3, n);
-    rc = rc > 0 ? -ENOTEMPTY : rc;
-    goto out;
-  }
-  g_mutex_lock(&s3->lock);
-  key = s3_dir_key(s3, n);
-  g_mutex_unlock(&s3->lock);
-  rc = s3_delete(s3, key);
-  g_free(key);
-  if (rc == 0) {
-    gone(s3, dir, n);
-    s3_keep_dir(s3, dir);
-  } else
-    s3_drop(s3, n);
-out:
-  s3_drop(s3, dir);
-  return rc;
-}
-
-int
-s3_op_statfs(void *self, const VfsdCtx *ctx, uint64_t ino, VfsdStatfs *out)
-{
-  (void)self; (void)ctx; (void)ino;
-  /* A bucket has no size: report a large, constant one. */
-  out->bsize = out->frsize = 4096;
-  out->blocks = out->bfree = out->bavail = UINT64_C(1) << 40;
-  out->files = out->ffree = out->favail = UINT64_C(1) << 40;
-  out->namemax = 255;
-  return 0;
 }

@@ -3,17 +3,27 @@
  *
  * Files, each one concern:
  *   s3-module.c   module entry point, creating an instance, the ops table
- *   s3-config.c   the argument string and the credentials
- *   s3-http.c     one signed request with retries (libcurl, CURLOPT_AWS_SIGV4)
+ *   s3-config.c   the argument string
+ *   s3-creds.c    the credentials
+ *   s3-curl.c     libcurl: easy-handle pool, request helpers, URLs
+ *   s3-http.c     one signed request with retries (CURLOPT_AWS_SIGV4)
  *   s3-pool.c     the worker threads that run requests in the background
  *   s3-xml.c      the XML answers of S3 (listings, errors, multipart)
  *   s3-meta.c     keys, URLs and the s3fs-compatible metadata headers
  *   s3-api.c      the S3 calls the backend makes (HEAD, GET, PUT, COPY, …)
- *   s3-nodes.c    inodes and the attribute and listing caches
+ *   s3-nodes.c    inodes and what is cached about them
+ *   s3-listdir.c  directory listings and their cache
  *   s3-lookup.c   finding a name: caches, then HEAD and LIST
- *   s3-dir.c      directory operations
- *   s3-file.c     open, read, write, flush and friends
- *   s3-upload.c   staging files and (multipart, parallel) uploads
+ *   s3-inode.c    lookup, forget, getattr, statfs
+ *   s3-dir.c      creating names: mkdir, symlink, mknod; readlink
+ *   s3-remove.c   unlink, rmdir
+ *   s3-rename.c   rename
+ *   s3-readdir.c  listing a directory for the kernel
+ *   s3-setattr.c  chmod, chown, utimes, truncate
+ *   s3-file.c     open, create, read, write, flush, fsync, release
+ *   s3-data.c     the data of open files: lifetime and staging files
+ *   s3-multipart.c  multipart uploads, parts streamed in parallel
+ *   s3-upload.c   storing a file (one PUT, or multipart)
  *   s3-writeback.c  uploads after close (writeback=on), and unmount
  *   s3-read.c     ranged GETs, read-ahead and the bounded block cache
  *
@@ -128,6 +138,8 @@ S3_INTERNAL void s3_req_header(S3Req *r, const char *fmt, ...)
 S3_INTERNAL int s3_http_do(S3 *s3, S3Req *r);
 S3_INTERNAL bool s3_http_global_init(GError **error);
 S3_INTERNAL void s3_http_pool_free(S3 *s3);
+S3_INTERNAL CURL *s3_take_handle(S3 *s3);
+S3_INTERNAL void s3_give_handle(S3 *s3, CURL *h, bool keep);
 /* The URL of @key (or of the bucket), with @query. */
 S3_INTERNAL char *s3_url(S3 *s3, const char *key, const char *query);
 
@@ -284,6 +296,13 @@ struct S3 {
 
 #define S3_NOW() g_get_monotonic_time()
 
+/* When what is learnt now stops being trusted. */
+static inline gint64
+s3_expiry(S3 *s3)
+{
+  return S3_NOW() + (gint64)(s3->cfg.cache_timeout * G_USEC_PER_SEC);
+}
+
 /* The largest object S3 stores: writes and truncates past it are EFBIG. */
 #define S3_MAX_OBJECT (UINT64_C(5) << 40)
 
@@ -345,6 +364,10 @@ S3_INTERNAL bool s3_check_bucket(S3 *s3, GError **error);
 
 /* ---- lookup and directories (s3-lookup.c, s3-dir.c) -------------------*/
 
+/* @parent/@name for the operations that create or remove it: 0 with the
+ * node in *@out, -ENOENT (and *@dir set), or another error. */
+S3_INTERNAL int s3_find(S3 *s3, uint64_t parent, const char *name,
+                        S3Node **dir, S3Node **out);
 /* Finds @name in @dir; on success returns a node with one reference added
  * (release with s3_node_unref). */
 S3_INTERNAL int s3_resolve(S3 *s3, S3Node *dir, const char *name,
@@ -396,7 +419,15 @@ S3_INTERNAL int s3_op_releasedir(void *self, const VfsdCtx *ctx, uint64_t ino,
 S3_INTERNAL int s3_op_statfs(void *self, const VfsdCtx *ctx, uint64_t ino,
                              VfsdStatfs *out);
 
-/* ---- files (s3-file.c, s3-upload.c, s3-read.c) -------------------------*/
+/* ---- files (s3-file.c, s3-setattr.c, s3-upload.c, s3-read.c) ----------*/
+
+/* An open file. */
+typedef struct S3Handle {
+  S3Node *node;   /* a reference */
+  S3Data *data;   /* a reference */
+  bool writable;
+} S3Handle;
+
 
 S3_INTERNAL int s3_op_open(void *self, const VfsdCtx *ctx, uint64_t ino,
                            VfsdOpenInfo *oi);
@@ -455,6 +486,12 @@ struct S3Data {
 };
 
 S3_INTERNAL int s3_data_open_fd(S3 *s3, S3Data *d);
+S3_INTERNAL void s3_data_ref(S3 *s3, S3Data *d);
+S3_INTERNAL void s3_parts_reset(S3Data *d);
+/* Sends the remaining parts and completes the upload (d->lock held,
+ * dropped meanwhile); the new ETag in *@etag. */
+S3_INTERNAL int s3_store_multipart(S3 *s3, S3Data *d, const VfsdAttr *a,
+                                   char **etag);
 /* The last close of a durable mount: store, or report and forget. */
 S3_INTERNAL void s3_data_release_store(S3 *s3, S3Data *d);
 /* At unmount: stores what is still dirty; returns how many failed. */
