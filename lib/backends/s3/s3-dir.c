@@ -82,6 +82,7 @@ s3_op_mkdir(void *self, const VfsdCtx *ctx, uint64_t parent,
   if (rc != -ENOENT)
     goto out;
   new_attr(&a, ctx, S_IFDIR | (mode & 07777), 0);
+  s3_inherit(s3, dir, &a);
   g_mutex_lock(&s3->lock);
   key = s3_child_key(s3, dir, name, true);
   g_mutex_unlock(&s3->lock);
@@ -110,6 +111,7 @@ s3_op_symlink(void *self, const VfsdCtx *ctx, const char *target,
   if (rc != -ENOENT)
     goto out;
   new_attr(&a, ctx, S_IFLNK | 0777, strlen(target));
+  s3_inherit(s3, dir, &a);
   g_mutex_lock(&s3->lock);
   key = s3_child_key(s3, dir, name, false);
   g_mutex_unlock(&s3->lock);
@@ -145,6 +147,7 @@ s3_op_mknod(void *self, const VfsdCtx *ctx, uint64_t parent,
   if (rc != -ENOENT)
     goto out;
   new_attr(&a, ctx, S_IFREG | (mode & 07777), 0);
+  s3_inherit(s3, dir, &a);
   g_mutex_lock(&s3->lock);
   key = s3_child_key(s3, dir, name, false);
   g_mutex_unlock(&s3->lock);

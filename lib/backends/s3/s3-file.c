@@ -88,6 +88,7 @@ s3_op_create(void *self, const VfsdCtx *ctx, uint64_t parent,
   S3 *s3 = self;
   S3Node *dir = s3_grab(s3, parent), *n = NULL;
   gint64 now = g_get_real_time();
+  uint32_t gid;
   S3Handle *h;
   int rc;
   if (dir == NULL)
@@ -108,11 +109,17 @@ s3_op_create(void *self, const VfsdCtx *ctx, uint64_t parent,
     s3_drop(s3, dir);
     return rc;
   }
+  {
+    VfsdAttr a = { .mode = S_IFREG | (mode & 07777), .gid = ctx->gid };
+    s3_inherit(s3, dir, &a);
+    mode = a.mode;
+    gid = a.gid;
+  }
   g_mutex_lock(&s3->lock);
   n = s3_node_new(s3, dir, name, S_IFREG);
   n->attr.mode = S_IFREG | (mode & 07777);
   n->attr.uid = ctx->uid;
-  n->attr.gid = ctx->gid;
+  n->attr.gid = gid;
   n->attr.size = 0;
   n->attr.mtime = n->attr.ctime = n->attr.atime = now / G_USEC_PER_SEC;
   n->attr.mtime_nsec = n->attr.ctime_nsec = n->attr.atime_nsec =
@@ -176,6 +183,26 @@ s3_op_read_iov(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
   return s3_read_remote(s3, h->node, d, NULL, rb, size, (uint64_t)off);
 }
 
+/* A write by anyone but root clears setuid, and setgid where the kernel
+ * would not: a setgid file without group execute written by a non-member
+ * (the kernel leaves that case to the file system under FUSE).  Returns
+ * whether the mode changed (s3->lock held). */
+static bool
+kill_priv(const VfsdCtx *ctx, VfsdAttr *a)
+{
+  uint32_t m = a->mode;
+  if (ctx == NULL || ctx->uid == 0 || ctx->pid == 0 ||
+      !(m & (S_ISUID | S_ISGID)))
+    return false;
+  m &= ~(uint32_t)S_ISUID;
+  if ((m & S_IXGRP) || !vfsd_ctx_in_group(ctx, a->gid))
+    m &= ~(uint32_t)S_ISGID;
+  if (m == a->mode)
+    return false;
+  a->mode = m;
+  return true;
+}
+
 ssize_t
 s3_op_write(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
             const char *buf, size_t size, int64_t off, uint32_t flags)
@@ -184,8 +211,8 @@ s3_op_write(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
   S3Handle *h = (S3Handle *)(uintptr_t)fh;
   S3Data *d;
   ssize_t done;
+  bool killed;
   int rc;
-  (void)ctx;
   (void)ino;
   (void)flags;
   if (h == NULL || off < 0)
@@ -217,7 +244,10 @@ s3_op_write(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
   g_mutex_lock(&s3->lock);
   h->node->attr.size = d->size;
   s3_node_touch(s3, h->node);
+  killed = kill_priv(ctx, &h->node->attr);
   g_mutex_unlock(&s3->lock);
+  if (killed && s3->mount)
+    vfsd_mount_notify_inval_inode(s3->mount, h->node->ino, -1, 0);
   return done;
 }
 

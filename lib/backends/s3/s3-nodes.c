@@ -239,6 +239,20 @@ s3_node_from_entry(S3 *s3, S3Node *n, const S3Entry *e)
 }
 
 void
+s3_inherit(S3 *s3, S3Node *dir, VfsdAttr *a)
+{
+  /* A setgid directory gives new names its group, and new directories its
+   * setgid bit (the file system's job under FUSE, not the kernel's). */
+  g_mutex_lock(&s3->lock);
+  if (dir->attr.mode & S_ISGID) {
+    a->gid = dir->attr.gid;
+    if (S_ISDIR(a->mode))
+      a->mode |= S_ISGID;
+  }
+  g_mutex_unlock(&s3->lock);
+}
+
+void
 s3_node_touch(S3 *s3, S3Node *n)
 {
   gint64 now = g_get_real_time();

@@ -326,6 +326,8 @@ S3_INTERNAL void s3_drop(S3 *s3, S3Node *n);
 S3_INTERNAL void s3_node_set_meta(S3 *s3, S3Node *n, const S3ObjMeta *m);
 S3_INTERNAL void s3_node_from_entry(S3 *s3, S3Node *n, const S3Entry *e);
 S3_INTERNAL void s3_node_touch(S3 *s3, S3Node *n);
+/* What a new name in @dir inherits (setgid directories); takes the lock. */
+S3_INTERNAL void s3_inherit(S3 *s3, S3Node *dir, VfsdAttr *a);
 /* The object key of @n: prefix + path (+ "/" for directories). */
 S3_INTERNAL char *s3_node_key(S3 *s3, S3Node *n);
 S3_INTERNAL char *s3_node_path(S3Node *n);
