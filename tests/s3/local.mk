@@ -3,7 +3,8 @@
 # packages ceph-mon, ceph-osd, ceph-mgr and radosgw are installed; every
 # test is skipped otherwise.  .ci/packages lists them, so CI always runs it.
 EXTRA_DIST += tests/s3/ceph-fixture.sh tests/s3/test-s3-interop.py \
-	tests/s3/test-s3-conformance.py tests/s3/conformance.skip
+	tests/s3/test-s3-conformance.py tests/s3/conformance.skip \
+	tests/s3/conformance-bulk.skip
 if HAVE_CURL
 check_PROGRAMS += tests/s3/s3-mount tests/s3/test-s3 tests/s3/test-s3-faults
 tests_s3_s3_mount_SOURCES = tests/s3/s3-mount.c

@@ -15,6 +15,7 @@ TOP_SRC = os.environ.get("top_srcdir", os.path.join(os.path.dirname(__file__), "
 TOP_BUILD = os.environ.get("top_builddir", ".")
 FIXTURE = os.path.join(TOP_SRC, "tests", "s3", "ceph-fixture.sh")
 SKIP = os.path.join(TOP_SRC, "tests", "s3", "conformance.skip")
+BULK = os.path.join(TOP_SRC, "tests", "s3", "conformance-bulk.skip")
 MOUNT = os.path.join(TOP_BUILD, "tests", "s3", "s3-mount")
 BATTERY = os.path.join(TOP_BUILD, "tests", "conformance", "vfsd-conformance")
 TMP = tempfile.mkdtemp(prefix="s3-conf.", dir=os.environ.get("TMPDIR", "/tmp"))
@@ -59,7 +60,10 @@ try:
             sys.exit(1)
         time.sleep(0.05)
     sys.stdout.flush()
-    rc = subprocess.run([BATTERY, "--skip-file", SKIP, "--timeout", "120", mnt]).returncode
+    skips = ["--skip-file", SKIP]
+    if os.environ.get("VFSD_SANITIZERS") == "yes":
+        skips += ["--skip-file", BULK]
+    rc = subprocess.run([BATTERY] + skips + ["--timeout", "180", mnt]).returncode
 finally:
     if proc is not None:
         subprocess.run(["fusermount3", "-u", mnt], stderr=subprocess.DEVNULL)
