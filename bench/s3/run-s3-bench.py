@@ -197,6 +197,28 @@ def run_subject(store, name, size, files):
     return res
 
 
+def store_ceiling(store, size):
+    """What the gateway itself takes and gives: SIZE bytes in 8 parallel
+    curl PUTs, then GETs (no file system involved)."""
+    b = store.bucket("raw")
+    part = max(1, size // 8)
+    src = os.path.join("/dev/shm" if os.path.isdir("/dev/shm") else TMP, "s3-bench-part")
+    with open(src, "wb") as f:
+        f.write(os.urandom(part))
+    CLEANUP.append(lambda: os.path.exists(src) and os.remove(src))
+    base = ["curl", "-s", "-f", "-o", "/dev/null", "--aws-sigv4", "aws:amz:us-east-1:s3",
+            "--user", "%s:%s" % (store.ak, store.sk), "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD"]
+    res = {}
+    for label, extra in (("seq write", ["-T", src]), ("cold read", [])):
+        t0 = time.time()
+        procs = [subprocess.Popen(base + extra + ["%s/%s/p%d" % (store.endpoint, b, i)])
+                 for i in range(8)]
+        if any(p.wait() != 0 for p in procs):
+            raise RuntimeError("curl against the gateway failed")
+        res[label] = 8 * part / (1 << 20) / (time.time() - t0)
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", type=int, default=1024, help="MiB written and read (1024)")
@@ -219,7 +241,10 @@ def main():
 
     store = Store(max(4 << 30, 3 * a.size << 20))
     results = {n: {f[0]: [] for f in FIGURES} for n in names}
+    ceiling = {f[0]: [] for f in FIGURES}
     for rep in range(a.reps):
+        for label, v in store_ceiling(store, a.size << 20).items():
+            ceiling[label].append(v)
         for n in names:
             log("bench-s3: round %d, %s" % (rep + 1, n))
             t0 = time.time()
@@ -229,6 +254,8 @@ def main():
 
     med = {n: {k: statistics.median(v) if v else None for k, v in r.items()}
            for n, r in results.items()}
+    names = ["store"] + names
+    med["store"] = {k: statistics.median(v) if v else None for k, v in ceiling.items()}
     cols = names + [c for c in ("vfsd/s3fs", "wb/rclone") if
                     ("vfsd" in names and "s3fs" in names) or ("vfsd-wb" in names and "rclone" in names)]
     print("S3 on a local Ceph RGW: %d MiB sequential, %d small files, median of %d"
@@ -250,12 +277,15 @@ def main():
             else:
                 row += "%12s" % "-"
         print(row)
+    print("store: the gateway alone, 8 parallel curl PUTs / GETs (the ceiling of "
+          "every durable figure)")
     print("targets: durable vfsd >= 10x s3fs on small files and creates, >= 5x "
           "on seq write, >= s3fs on cold read; writeback vfsd >= rclone on each")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"size_mib": a.size, "files": a.files, "reps": a.reps,
-                       "results": results, "median": med}, f, indent=1)
+                       "results": results, "store": ceiling, "median": med}, f,
+                      indent=1)
 
 
 if __name__ == "__main__":
