@@ -217,6 +217,15 @@ vfsd_mount_new(VfsdBackend *backend, const char *mountpoint,
     g_object_unref(m);
     return NULL;
   }
+  /* Created now, so signal handling can begin before the mount starts. */
+  m->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  m->ctl_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (m->stop_efd < 0 || m->ctl_efd < 0) {
+    vfsd_set_error(error, errno, "cannot create an eventfd: %s",
+                   g_strerror(errno));
+    g_object_unref(m);
+    return NULL;
+  }
   m->backend = g_object_ref(backend);
   return m;
 }
@@ -475,14 +484,7 @@ start_common(VfsdMount *m, bool wait_init, GError **error)
     goto fail_destroy;
   m->inodes = vfsd_inodes_new();
   vfsd_handles_init(m);
-  m->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  m->ctl_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   m->threads = g_ptr_array_new();
-  if (m->stop_efd < 0 || m->ctl_efd < 0) {
-    vfsd_set_error(error, errno, "cannot create an eventfd: %s",
-                   g_strerror(errno));
-    goto fail_destroy;
-  }
 
   {
     vfsd_fuse_error_clear();

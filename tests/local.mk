@@ -36,5 +36,7 @@ tests_mount_test_mount_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
 tests_mount_test_mount_LDADD = $(VFSD_TEST_LIBS)
 TESTS += tests/mount/test-mount
 
+include tests/ram/local.mk
+
 # The S3 module's suites (need the Ceph packages; skipped without them).
 include tests/s3/local.mk
