@@ -6,9 +6,7 @@ EXTRA_DIST += tests/s3/ceph-fixture.sh tests/s3/test-s3-interop.py \
 	tests/s3/test-s3-conformance.py tests/s3/conformance.skip \
 	tests/s3/conformance-bulk.skip
 if HAVE_CURL
-check_PROGRAMS += tests/s3/s3-mount tests/s3/test-s3 tests/s3/test-s3-faults
-tests_s3_s3_mount_SOURCES = tests/s3/s3-mount.c
-tests_s3_s3_mount_LDADD = lib/libvfsd.la $(GLIB_LIBS)
+check_PROGRAMS += tests/s3/test-s3 tests/s3/test-s3-faults
 
 S3_TEST_SOURCES = tests/s3/s3-env.cc tests/s3/s3-env.h
 tests_s3_test_s3_SOURCES = tests/s3/test-s3.cc $(S3_TEST_SOURCES)

@@ -16,7 +16,7 @@ TOP_BUILD = os.environ.get("top_builddir", ".")
 FIXTURE = os.path.join(TOP_SRC, "tests", "s3", "ceph-fixture.sh")
 SKIP = os.path.join(TOP_SRC, "tests", "s3", "conformance.skip")
 BULK = os.path.join(TOP_SRC, "tests", "s3", "conformance-bulk.skip")
-MOUNT = os.path.join(TOP_BUILD, "tests", "s3", "s3-mount")
+VFSD = os.path.join(TOP_BUILD, "tools", "vfsd")
 BATTERY = os.path.join(TOP_BUILD, "tests", "conformance", "vfsd-conformance")
 TMP = tempfile.mkdtemp(prefix="s3-conf.", dir=os.environ.get("TMPDIR", "/tmp"))
 
@@ -50,8 +50,9 @@ try:
                     ep + "/conformance"], check=True, timeout=60)
     log = open(os.path.join(TMP, "mount.log"), "w")
     # The defaults a user gets (durable close), and the battery runs as root.
-    proc = subprocess.Popen([MOUNT, "s3:bucket=conformance,endpoint=" + ep, "-f",
-                             "-o", "allow_other", mnt], stdout=log, stderr=log)
+    proc = subprocess.Popen([VFSD, "mount", "-f", "-o", "allow_other",
+                             "s3:bucket=conformance,endpoint=" + ep, mnt],
+                            stdout=log, stderr=log)
     end = time.time() + 30
     while not any(l.split()[1] == mnt for l in open("/proc/self/mounts")):
         if proc.poll() is not None or time.time() > end:

@@ -75,7 +75,7 @@ TEST(S3Mounting, TheCommandPrintsOneSentence) {
   EnvVar wrong("AWS_SECRET_ACCESS_KEY", "wrong");
   std::string out;
   int rc = vfsdtest::run(
-      {vfsdtest::build_path("tests/s3/s3-mount"), spec(b), "-f", mnt.path()},
+      {vfsdtest::build_path("tools/vfsd"), "mount", spec(b), mnt.path()},
       &out, std::chrono::seconds(20));
   EXPECT_EQ(rc, 1);
   EXPECT_NE(out.find("SignatureDoesNotMatch"), std::string::npos) << out;
@@ -129,9 +129,8 @@ TEST(S3Mounting, CredentialsNeverInPsOrLogs) {
   vfsdtest::TempDir mnt("mnt"), logs("logs");
   EnvVar trace("VFSD_DEBUG", "ops,fuse");
   EnvVar msgs("G_MESSAGES_DEBUG", "all");
-  vfsdtest::Child c({vfsdtest::build_path("tests/s3/s3-mount"),
-                     spec(b, "cache_timeout=0"), "-f", "-o", "debug",
-                     mnt.path()},
+  vfsdtest::Child c({vfsdtest::build_path("tools/vfsd"), "mount", "-d",
+                     spec(b, "cache_timeout=0"), mnt.path()},
                     logs / "out", logs / "err");
   ASSERT_TRUE(vfsdtest::wait_for(
       [&] { return vfsdtest::is_fuse_mounted(mnt.path()); },
@@ -148,11 +147,16 @@ TEST(S3Mounting, CredentialsNeverInPsOrLogs) {
   EXPECT_EQ(link((mnt / "b").c_str(), (mnt / "c").c_str()), -1);
   vfsdtest::force_unmount(mnt.path());
   EXPECT_EQ(c.wait(std::chrono::seconds(30)), 0);
-  std::string out, err;
+  std::string out, err, info, backends;
   read_file(logs / "out", &out);
   read_file(logs / "err", &err);
   EXPECT_FALSE(err.empty()) << "the trace is on: something must be logged";
-  for (const std::string *s : {&cmdline, &out, &err}) {
+  EXPECT_EQ(vfsdtest::run({vfsdtest::build_path("tools/vfsd"), "info"}, &info),
+            0) << info;
+  EXPECT_EQ(vfsdtest::run({vfsdtest::build_path("tools/vfsd"), "backends",
+                           "-v"}, &backends), 0) << backends;
+  EXPECT_NE(backends.find("s3"), std::string::npos) << backends;
+  for (const std::string *s : {&cmdline, &out, &err, &info, &backends}) {
     EXPECT_EQ(s->find(env().secret_key), std::string::npos);
     EXPECT_EQ(s->find("Authorization"), std::string::npos);
   }
@@ -210,6 +214,39 @@ TEST(S3Faults, AStoreThatStopsAnsweringGivesEIOInBoundedTime) {
   ASSERT_TRUE(vfsdtest::wait_for([&] { return read_file(m / "obj", &got); },
                                  std::chrono::seconds(10)));
   EXPECT_EQ(got, "content");
+}
+
+TEST(S3Faults, ARequestStuckOnTheStoreDoesNotStallTheMount) {
+  std::string b = new_bucket("stall");
+  ASSERT_TRUE(put_object(b, "remote", random_bytes(8 << 20, 13)));
+  GatewayGuard guard;
+  S3Mount m(b, "timeout=6,cache_timeout=60,block_size=1M,readahead=0");
+  ASSERT_TRUE(m.ok()) << m.error();
+  struct stat st;
+  ASSERT_EQ(stat((m / "remote").c_str(), &st), 0); // attributes cached
+  ASSERT_TRUE(write_file(m / "cached", "here"));
+  std::string got;
+  ASSERT_TRUE(read_file(m / "cached", &got));
+  ASSERT_EQ(fixture("freeze-rgw"), 0);
+  // Four readers wait on the frozen store (blocks nobody has read)...
+  std::vector<std::thread> stuck;
+  for (int i = 0; i < 4; i++)
+    stuck.emplace_back([&, i] {
+      int fd = open((m / "remote").c_str(), O_RDONLY | O_CLOEXEC);
+      char buf[4096];
+      if (fd >= 0) {
+        (void)!pread(fd, buf, sizeof buf, (off_t)i << 21);
+        close(fd);
+      }
+    });
+  usleep(500 * 1000);
+  // ...while what the caches hold is served at once.
+  auto t0 = Clock::now();
+  EXPECT_EQ(stat((m / "cached").c_str(), &st), 0);
+  EXPECT_TRUE(read_file(m / "cached", &got));
+  EXPECT_EQ(got, "here");
+  EXPECT_LT(seconds_since(t0), 1.0) << "a stuck request held up the others";
+  for (auto &t : stuck) t.join();
 }
 
 TEST(S3Faults, AFullBucketIsENOSPC) {

@@ -17,7 +17,7 @@ import time
 TOP_SRC = os.environ.get("top_srcdir", os.path.join(os.path.dirname(__file__), "..", ".."))
 TOP_BUILD = os.environ.get("top_builddir", ".")
 FIXTURE = os.path.join(TOP_SRC, "tests", "s3", "ceph-fixture.sh")
-MOUNT = os.path.join(TOP_BUILD, "tests", "s3", "s3-mount")
+VFSD = os.path.join(TOP_BUILD, "tools", "vfsd")
 TMP = tempfile.mkdtemp(prefix="s3-interop.", dir=os.environ.get("TMPDIR", "/tmp"))
 
 results = []
@@ -114,8 +114,9 @@ def unmount(path, proc):
 def mount_ours(bucket, extra="cache_timeout=1"):
     path = tempfile.mkdtemp(prefix="mnt.", dir=TMP)
     log = open(os.path.join(TMP, "ours-%s.log" % bucket), "a")
-    proc = subprocess.Popen([MOUNT, "s3:bucket=%s,endpoint=%s,%s" % (bucket, ENDPOINT, extra),
-                             "-f", path], stdout=log, stderr=log)
+    proc = subprocess.Popen([VFSD, "mount", "-f",
+                             "s3:bucket=%s,endpoint=%s,%s" % (bucket, ENDPOINT, extra), path],
+                            stdout=log, stderr=log)
     if not wait_mounted(path, proc):
         raise RuntimeError("our mount of %s did not come up" % bucket)
     cleanups.append(lambda: unmount(path, proc))
