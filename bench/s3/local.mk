@@ -5,7 +5,7 @@ EXTRA_DIST += bench/s3/run-s3-bench.py
 BENCH_S3_FLAGS =
 
 if HAVE_CURL
-bench-s3: bench/vfsd-bench$(EXEEXT) tests/s3/s3-mount$(EXEEXT) all
+bench-s3: bench/vfsd-bench$(EXEEXT) tools/vfsd$(EXEEXT) all
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 	VFSD_MODULE_PATH='$(abs_top_builddir)/lib/.libs' \
 	/usr/bin/python3 $(top_srcdir)/bench/s3/run-s3-bench.py $(BENCH_S3_FLAGS)

@@ -24,12 +24,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 TOP_BUILD = os.environ.get("top_builddir") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 TOP_SRC = os.environ.get("top_srcdir") or TOP_BUILD
 BENCH = os.path.join(TOP_BUILD, "bench", "vfsd-bench")
-MOUNT = os.path.join(TOP_BUILD, "tests", "s3", "s3-mount")
+VFSD = os.path.join(TOP_BUILD, "tools", "vfsd")
 FIXTURE = os.path.join(TOP_SRC, "tests", "s3", "ceph-fixture.sh")
 
 # (label, workload, key, unit)
@@ -94,7 +95,8 @@ class Store:
     def __init__(self, memstore_bytes):
         self.dir = os.path.join(TMP, "ceph")
         env = dict(os.environ, CEPH_FIXTURE_OWNER=str(os.getpid()),
-                   CEPH_FIXTURE_MEMSTORE_BYTES=str(memstore_bytes))
+                   CEPH_FIXTURE_MEMSTORE_BYTES=str(memstore_bytes),
+                   CEPH_FIXTURE_QUOTA=str(memstore_bytes * 7 // 8))
         out = subprocess.run([FIXTURE, "start", self.dir], env=env, text=True,
                              capture_output=True, timeout=300)
         if out.returncode != 0:
@@ -124,6 +126,30 @@ class Store:
             raise RuntimeError("cannot create bucket " + name)
         return name
 
+    def empty(self, bucket):
+        """Deletes every object of @bucket (the gateway frees the space a few
+        seconds later), so that the next subject has room."""
+        import re
+        auth = ["--aws-sigv4", "aws:amz:us-east-1:s3", "--user", "%s:%s" % (self.ak, self.sk),
+                "-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD"]
+        attempts = 5
+        while True:
+            out = subprocess.run(["curl", "-s"] + auth +
+                                 ["%s/%s?encoding-type=url&list-type=2" % (self.endpoint, bucket)],
+                                 capture_output=True, text=True, timeout=120).stdout
+            keys = [urllib.parse.unquote_plus(k) for k in re.findall(r"<Key>([^<]*)</Key>", out)]
+            if not keys:
+                return
+            for i in range(0, len(keys), 200):
+                urls = []
+                for k in keys[i:i + 200]:
+                    urls += ["-X", "DELETE", "-o", "/dev/null", "%s/%s/%s" % (
+                        self.endpoint, bucket, urllib.parse.quote(k, safe="/~"))]
+                subprocess.run(["curl", "-s"] + auth + urls, timeout=600)
+            if attempts == 0:
+                raise RuntimeError("cannot empty bucket " + bucket)
+            attempts -= 1
+
     def has(self, bucket, key):
         return self.curl("HEAD", "/%s/%s" % (bucket, key), "--head") == "200"
 
@@ -150,8 +176,9 @@ def rclone_mount(store, bucket, variant):
 
 def vfsd_mount(store, bucket, variant):
     extra = ",writeback=on" if variant == "vfsd-wb" else ""
-    return Mount(variant, [MOUNT, "s3:bucket=%s,endpoint=%s%s" % (bucket, store.endpoint, extra),
-                           "-f", "@MNT@"])
+    return Mount(variant, [VFSD, "mount", "-f",
+                           "s3:bucket=%s,endpoint=%s%s" % (bucket, store.endpoint, extra),
+                           "@MNT@"])
 
 
 SUBJECTS = {"s3fs": s3fs_mount, "rclone": rclone_mount, "vfsd": vfsd_mount,
@@ -194,6 +221,7 @@ def run_subject(store, name, size, files):
         res["rename"] = float(r["rename"])
     finally:
         m.stop()
+    store.empty(b)
     return res
 
 
@@ -216,6 +244,7 @@ def store_ceiling(store, size):
         if any(p.wait() != 0 for p in procs):
             raise RuntimeError("curl against the gateway failed")
         res[label] = 8 * part / (1 << 20) / (time.time() - t0)
+    store.empty(b)
     return res
 
 
@@ -235,7 +264,7 @@ def main():
     for n in names:
         if n in need and shutil.which(need[n]) is None:
             sys.exit("%s is not installed (Debian package %s)" % (need[n], need[n]))
-    for p in (BENCH, MOUNT):
+    for p in (BENCH, VFSD):
         if not os.access(p, os.X_OK):
             sys.exit("%s is not built (make bench-s3 builds it)" % p)
 
