@@ -9,6 +9,56 @@
 #include <errno.h>
 #include <string.h>
 
+/* A change made to a directory's listing while it was being listed. */
+typedef struct {
+  guint64 seq;
+  char *name;
+  S3Entry *e; /* NULL: the name was removed */
+} S3ListingOp;
+
+static void
+listing_op_free(gpointer p)
+{
+  S3ListingOp *op = p;
+  g_free(op->name);
+  if (op->e)
+    s3_entry_free(op->e);
+  g_free(op);
+}
+
+static S3Entry *
+entry_copy(const S3Entry *e)
+{
+  S3Entry *c = g_new(S3Entry, 1);
+  *c = *e;
+  c->etag = g_strdup(e->etag);
+  return c;
+}
+
+/* Under s3->lock: logs a change while listings of @dir are in flight. */
+static void
+listing_log(S3Node *dir, const char *name, const S3Entry *e)
+{
+  S3ListingOp *op;
+  if (dir->listings_inflight == 0)
+    return;
+  if (dir->listing_ops == NULL)
+    dir->listing_ops = g_ptr_array_new_with_free_func(listing_op_free);
+  op = g_new(S3ListingOp, 1);
+  op->seq = ++dir->listing_seq;
+  op->name = g_strdup(name);
+  op->e = e ? entry_copy(e) : NULL;
+  g_ptr_array_add(dir->listing_ops, op);
+}
+
+/* Under s3->lock: a listing of @dir has ended. */
+static void
+listing_end(S3Node *dir)
+{
+  if (--dir->listings_inflight == 0 && dir->listing_ops)
+    g_ptr_array_set_size(dir->listing_ops, 0);
+}
+
 
 int
 s3_list_dir(S3 *s3, S3Node *dir, int max_pages)
@@ -17,6 +67,7 @@ s3_list_dir(S3 *s3, S3Node *dir, int max_pages)
   char *key, *token = NULL;
   bool marker = false;
   int rc = 0, pages = 0;
+  guint64 start;
 
   g_mutex_lock(&s3->lock);
   if (s3_listing_fresh(dir)) {
@@ -24,6 +75,8 @@ s3_list_dir(S3 *s3, S3Node *dir, int max_pages)
     return 1;
   }
   key = s3_dir_key(s3, dir);
+  start = dir->listing_seq;
+  dir->listings_inflight++;
   g_mutex_unlock(&s3->lock);
 
   t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, s3_entry_free);
@@ -59,6 +112,7 @@ s3_list_dir(S3 *s3, S3Node *dir, int max_pages)
       g_hash_table_unref(t);
       g_free(key);
       g_mutex_lock(&s3->lock);
+      listing_end(dir);
       s3_listing_drop(dir);
       dir->too_long_until = s3_expiry(s3);
       g_mutex_unlock(&s3->lock);
@@ -68,6 +122,9 @@ s3_list_dir(S3 *s3, S3Node *dir, int max_pages)
   g_free(key);
   if (rc < 0) {
     g_hash_table_unref(t);
+    g_mutex_lock(&s3->lock);
+    listing_end(dir);
+    g_mutex_unlock(&s3->lock);
     return rc;
   }
 
@@ -105,6 +162,17 @@ s3_list_dir(S3 *s3, S3Node *dir, int max_pages)
         g_hash_table_replace(t, g_strdup(k), c);
       }
     }
+    /* What changed while the requests ran is newer than their answer. */
+    for (guint i = 0; dir->listing_ops && i < dir->listing_ops->len; i++) {
+      S3ListingOp *op = g_ptr_array_index(dir->listing_ops, i);
+      if (op->seq <= start)
+        continue;
+      if (op->e)
+        g_hash_table_replace(t, g_strdup(op->name), entry_copy(op->e));
+      else
+        g_hash_table_remove(t, op->name);
+    }
+    listing_end(dir);
     if (dir->listing)
       g_hash_table_unref(dir->listing);
     dir->listing = t;
@@ -141,12 +209,12 @@ void
 s3_listing_put(S3Node *dir, const char *name, const S3Entry *e)
 {
   S3Entry *c;
+  if (dir->listing)
+    s3_listing_remove(dir, name);
+  listing_log(dir, name, e);
   if (dir->listing == NULL)
     return;
-  s3_listing_remove(dir, name);
-  c = g_new(S3Entry, 1);
-  *c = *e;
-  c->etag = g_strdup(e->etag);
+  c = entry_copy(e);
   if (S_ISDIR(c->mode))
     dir->subdirs++;
   g_hash_table_replace(dir->listing, g_strdup(name), c);
@@ -171,6 +239,7 @@ void
 s3_listing_remove(S3Node *dir, const char *name)
 {
   S3Entry *e = dir->listing ? g_hash_table_lookup(dir->listing, name) : NULL;
+  listing_log(dir, name, NULL);
   if (e == NULL)
     return;
   if (S_ISDIR(e->mode) && dir->subdirs > 0)

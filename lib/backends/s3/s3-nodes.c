@@ -22,6 +22,8 @@ node_free(S3Node *n)
     g_hash_table_unref(n->kids);
   if (n->listing)
     g_hash_table_unref(n->listing);
+  if (n->listing_ops)
+    g_ptr_array_unref(n->listing_ops);
   g_free(n->name);
   g_free(n->etag);
   g_free(n->link_target);

@@ -252,6 +252,14 @@ struct S3Node {
   gint64 listing_expires;
   unsigned subdirs;      /* directories in the listing */
   gint64 too_long_until; /* too long to list for lookups until then */
+  /* While listings of this directory are in flight (listings_inflight),
+   * every change to the listing is also logged here (S3ListingOp*, in
+   * order, numbered by listing_seq), and replayed on each new listing
+   * before it is installed: a name stored or removed while the LIST
+   * requests ran is not lost to an older answer. */
+  unsigned listings_inflight;
+  guint64 listing_seq;
+  GPtrArray *listing_ops;
   /* files: open data, and the state of uploads */
   S3Data *data;
 };
