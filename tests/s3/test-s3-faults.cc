@@ -310,6 +310,22 @@ TEST(S3Writeback, CloseReturnsEarlyAndUnmountStoresEverything) {
   }
 }
 
+TEST(S3Writeback, VfsdInfoSaysWhichMountsWriteBack) {
+  std::string b = new_bucket("wbinfo"), d = new_bucket("durable");
+  S3Mount wb(b, "writeback=on"), durable(d);
+  ASSERT_TRUE(wb.ok()) << wb.error();
+  ASSERT_TRUE(durable.ok()) << durable.error();
+  std::string info;
+  ASSERT_EQ(vfsdtest::run({vfsdtest::build_path("tools/vfsd"), "info"}, &info),
+            0) << info;
+  std::string want_wb = "  " + wb.path() + "  s3:" + b +
+                        "[writeback=on]  (write-back: close() returns before "
+                        "the data is stored)\n";
+  std::string want_durable = "  " + durable.path() + "  s3:" + d + "\n";
+  EXPECT_NE(info.find(want_wb), std::string::npos) << info;
+  EXPECT_NE(info.find(want_durable), std::string::npos) << info;
+}
+
 TEST(S3Writeback, WithWritebackCloseFsyncStillWaits) {
   std::string b = new_bucket("wbsync");
   S3Mount m(b, "writeback=close,writeback_delay=30,cache_timeout=1");

@@ -193,7 +193,26 @@ s3_create(const char *args, GError **error)
   s3_nodes_init(s3);
   if (!s3_check_bucket(s3, error))
     goto fail;
-  return vfsd_backend_new(&s3_ops, s3, s3_free, error);
+  {
+    /* The instance is named "s3:BUCKET", with the write-back mode when it
+     * is not the durable default: the mount shows it as its source in
+     * /proc/mounts, and `vfsd info` lists it so. */
+    VfsdOps ops = s3_ops;
+    VfsdBackend *b;
+    char *bucket = g_strdup(s3->cfg.bucket), *name;
+    g_strcanon(bucket, "abcdefghijklmnopqrstuvwxyz"
+                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_", '_');
+    name = g_strdup_printf("s3:%s%s", bucket,
+                           s3->cfg.writeback == S3_WB_ON ? "[writeback=on]"
+                           : s3->cfg.writeback == S3_WB_CLOSE
+                               ? "[writeback=close]"
+                               : "");
+    ops.name = name;
+    b = vfsd_backend_new(&ops, s3, s3_free, error);
+    g_free(name);
+    g_free(bucket);
+    return b;
+  }
 fail:
   s3_free(s3);
   return NULL;
