@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -282,6 +284,32 @@ TEST(S3Faults, RetriesRideOutAShortOutage) {
   std::string got;
   ASSERT_TRUE(get_object(b, "f", &got));
   EXPECT_EQ(got, "made it");
+}
+
+TEST(S3Faults, ServerStoppedWithAFileOpenStoresIt) {
+  // SIGTERM to a `vfsd mount` whose file is still open for writing: the
+  // kernel never sends that file's RELEASE, and the unmount stores what
+  // was written before the server exits.
+  std::string b = new_bucket("sigterm");
+  vfsdtest::TempDir mnt("mnt"), logs("logs");
+  vfsdtest::Child c({vfsdtest::build_path("tools/vfsd"), "mount", "-f",
+                     spec(b), mnt.path()},
+                    logs / "out", logs / "err");
+  ASSERT_TRUE(vfsdtest::wait_for(
+      [&] { return vfsdtest::is_fuse_mounted(mnt.path()); },
+      std::chrono::seconds(20)));
+  int fd = open((mnt / "open.txt").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC,
+                0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, "written, never closed", 21), 21);
+  c.signal(SIGTERM);
+  int status = c.wait(std::chrono::seconds(60));
+  EXPECT_TRUE(status >= 0 && WIFEXITED(status)) << status;
+  close(fd); // the server is gone: an error, and nothing else to do
+  std::string got;
+  EXPECT_TRUE(get_object(b, "open.txt", &got));
+  EXPECT_EQ(got, "written, never closed");
+  EXPECT_FALSE(vfsdtest::is_fuse_mounted(mnt.path()));
 }
 
 TEST(S3Writeback, CloseReturnsEarlyAndUnmountStoresEverything) {
