@@ -1,14 +1,17 @@
 #!/bin/sh
 # Runs one test (given as a command line) with a private TMPDIR and a time
 # limit, then unmounts any FUSE mount and stops any Ceph test daemon the
-# test left under its TMPDIR, and fails the test if there was one.  Used as LOG_COMPILER by `make check`.
+# test left under its TMPDIR, and fails the test if there was one.  Used as
+# LOG_COMPILER by `make check`.
 limit=${VFSD_TEST_TIMEOUT:-600}
 base=${VFSD_TEST_TMP:-/tmp}
 tmp=$(mktemp -d "$base/vfsd-test.XXXXXX") || exit 99
 TMPDIR=$tmp
 export TMPDIR
+start=$(date +%s)
 timeout --kill-after=10 "$limit" "$@"
 rc=$?
+echo "# elapsed: $(( $(date +%s) - start ))s"
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
   echo "# test killed after ${limit}s: $*"
 fi

@@ -225,9 +225,8 @@ static const VfsdModuleInfo s3_info = {
   .create = s3_create,
 };
 
-VFSD_MODULE_EXPORT const VfsdModuleInfo *vfsd_module_init(uint32_t abi_version,
-                                                          GError **error);
-
+/* The entry point <vfsd/module.h> declares: any loader of module ABI 1 or
+ * later can use this description. */
 VFSD_MODULE_EXPORT const VfsdModuleInfo *
 vfsd_module_init(uint32_t abi_version, GError **error)
 {
