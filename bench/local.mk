@@ -13,3 +13,4 @@ bench: bench/vfsd-bench$(EXEEXT) all
 	GI_TYPELIB_PATH='$(abs_top_builddir)/bindings' \
 	$(PYTHON_GI) $(top_srcdir)/bench/run-bench.py $(BENCH_FLAGS)
 .PHONY: bench
+include bench/s3/local.mk

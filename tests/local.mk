@@ -37,3 +37,6 @@ tests_mount_test_mount_LDADD = $(VFSD_TEST_LIBS)
 TESTS += tests/mount/test-mount
 
 include tests/ram/local.mk
+
+# The S3 module's suites (need the Ceph packages; skipped without them).
+include tests/s3/local.mk

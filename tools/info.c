@@ -84,6 +84,32 @@ print_fusermount(void)
   g_free(p);
 }
 
+/* The file systems libvfsd serves here (subtype vfsd), with their source:
+ * a backend names itself there, and says there how far close() can be
+ * trusted (the S3 backend's "s3:BUCKET writeback=on"). */
+static void
+mounts_section(void)
+{
+  GPtrArray *all = cli_list_mounts();
+  guint n = 0;
+  printf("mounts:\n");
+  for (guint i = 0; all && i < all->len; i++) {
+    CliMountEntry *e = g_ptr_array_index(all, i);
+    if (strcmp(e->fstype, "fuse.vfsd") != 0)
+      continue;
+    printf("  %s  %s%s\n", e->mountpoint, e->source,
+           strstr(e->source, "writeback=") &&
+                   !strstr(e->source, "writeback=off")
+               ? "  (write-back: close() returns before the data is stored)"
+               : "");
+    n++;
+  }
+  if (n == 0)
+    printf("  none\n");
+  if (all)
+    g_ptr_array_unref(all);
+}
+
 int
 cli_info(int argc, char **argv)
 {
@@ -99,7 +125,9 @@ cli_info(int argc, char **argv)
       printf("Usage: %s info\nShow the libvfsd, libfuse and kernel versions "
              "and the FUSE features this\nmachine offers.  The kernel's "
              "FUSE protocol and features are read from a\nshort probe mount "
-             "in a temporary directory.\n", cli_prog);
+             "in a temporary directory.  Then the libvfsd file systems\n"
+             "mounted here, each with its source (an S3 mount in write-back "
+             "mode says so).\n", cli_prog);
       return CLI_OK;
     }
     cli_error("info: unexpected argument '%s' (usage: %s info)", argv[i],
@@ -175,5 +203,6 @@ cli_info(int argc, char **argv)
   feature("posix_acl", probed ? (k.flags & K_POSIX_ACL) != 0 : kn, true,
           NULL);
   g_clear_error(&error);
+  mounts_section();
   return CLI_OK;
 }

@@ -63,22 +63,23 @@ unescape(const char *s)
   return g_string_free(o, FALSE);
 }
 
-bool
-cli_find_mount(const char *abs, CliMountEntry *out)
+/* Every line of /proc/self/mountinfo as an entry, in order (later lines
+ * are mounted on top of earlier ones).  NULL if it cannot be read. */
+GPtrArray *
+cli_list_mounts(void)
 {
   char *text = NULL, **lines;
-  bool found = false;
-  memset(out, 0, sizeof *out);
+  GPtrArray *all;
   if (!g_file_get_contents("/proc/self/mountinfo", &text, NULL, NULL))
-    return false;
+    return NULL;
+  all = g_ptr_array_new_with_free_func(cli_mount_entry_free);
   lines = g_strsplit(text, "\n", -1);
-  /* Later lines are mounted on top of earlier ones: keep the last. */
   for (char **l = lines; *l && **l; l++) {
     /* id parent maj:min root mountpoint opts [optional...] - type source
      * super_opts */
     char **f = g_strsplit(*l, " ", 0);
     guint nf = g_strv_length(f), sep = 0;
-    char *mp;
+    CliMountEntry *e;
     for (guint i = 6; i < nf; i++)
       if (!strcmp(f[i], "-")) {
         sep = i;
@@ -88,21 +89,45 @@ cli_find_mount(const char *abs, CliMountEntry *out)
       g_strfreev(f);
       continue;
     }
-    mp = unescape(f[4]);
-    if (!strcmp(mp, abs)) {
-      cli_mount_entry_clear(out);
-      out->mountpoint = mp;
-      out->fstype = unescape(f[sep + 1]);
-      out->source = unescape(f[sep + 2]);
-      out->super_opts = sep + 3 < nf ? unescape(f[sep + 3]) : g_strdup("");
-      found = true;
-    } else
-      g_free(mp);
+    e = g_new0(CliMountEntry, 1);
+    e->mountpoint = unescape(f[4]);
+    e->fstype = unescape(f[sep + 1]);
+    e->source = unescape(f[sep + 2]);
+    e->super_opts = sep + 3 < nf ? unescape(f[sep + 3]) : g_strdup("");
+    g_ptr_array_add(all, e);
     g_strfreev(f);
   }
   g_strfreev(lines);
   g_free(text);
+  return all;
+}
+
+bool
+cli_find_mount(const char *abs, CliMountEntry *out)
+{
+  GPtrArray *all = cli_list_mounts();
+  bool found = false;
+  memset(out, 0, sizeof *out);
+  if (all == NULL)
+    return false;
+  /* Later lines are mounted on top of earlier ones: keep the last. */
+  for (guint i = all->len; i-- > 0 && !found;) {
+    CliMountEntry *e = g_ptr_array_index(all, i);
+    if (!strcmp(e->mountpoint, abs)) {
+      *out = *e;
+      memset(e, 0, sizeof *e);
+      found = true;
+    }
+  }
+  g_ptr_array_unref(all);
   return found;
+}
+
+void
+cli_mount_entry_free(gpointer p)
+{
+  cli_mount_entry_clear(p);
+  g_free(p);
 }
 
 void

@@ -40,6 +40,10 @@ char *cli_abs_path(const char *path);
 /* The topmost mount at the absolute path @abs, or false if none. */
 bool cli_find_mount(const char *abs, CliMountEntry *out);
 void cli_mount_entry_clear(CliMountEntry *e);
+void cli_mount_entry_free(gpointer e);
+/* Every mount, as /proc/self/mountinfo lists them (CliMountEntry*), or NULL
+ * if it cannot be read. */
+GPtrArray *cli_list_mounts(void);
 bool cli_is_fuse_type(const char *fstype);
 
 /* ---- probe.c: what the kernel offers ---- */

@@ -1,3 +1,4 @@
 # lib/backends: rules live here.
 include $(srcdir)/lib/backends/ram/local.mk
 include $(srcdir)/lib/backends/passthrough/local.mk
+include $(srcdir)/lib/backends/s3/local.mk
