@@ -640,14 +640,23 @@ supervisor_thread(gpointer data)
              "mount %s ended while a call into backend '%s' had not "
              "returned; destroy() runs when it does",
              m->mountpoint, vfsd_backend_get_name(m->backend));
-  /* 5 */
+  /* 5: destroy() returns before the mount counts as ended, so that a
+   * caller of vfsd_mount_wait() may free what destroy() uses (or, in a
+   * binding, let the interpreter exit).  Only a straggler delays it. */
   g_mutex_lock(&m->lock);
-  m->state = MOUNT_ENDED;
   stuck = m->active > 0;
-  g_cond_broadcast(&m->cond);
+  if (stuck) {
+    m->state = MOUNT_ENDED;
+    g_cond_broadcast(&m->cond);
+  }
   g_mutex_unlock(&m->lock);
-  if (!stuck)
+  if (!stuck) {
     finish_destroy(m);
+    g_mutex_lock(&m->lock);
+    m->state = MOUNT_ENDED;
+    g_cond_broadcast(&m->cond);
+    g_mutex_unlock(&m->lock);
+  }
   if (eventfd_write(m->ctl_efd, 1) != 0) {
     /* run() polls this; nothing else to do */
   }
