@@ -5,7 +5,9 @@ lib_libvfsdcore_la_SOURCES = \
 	lib/private.h lib/mount-private.h lib/builtins.h \
 	lib/backend.c lib/buffers.c lib/builtins.c lib/call.c lib/defaults.c \
 	lib/dispatch.c lib/error.c lib/inodes.c lib/log.c lib/main.c \
-	lib/module.c lib/mount.c lib/options.c
+	lib/module.c lib/mount.c lib/options.c \
+	lib/gobject/gi-private.h lib/gobject/gtypes.c lib/gobject/filesystem.c \
+	lib/gobject/adapter.c lib/gobject/adapter-io.c
 lib_libvfsdcore_la_LIBADD = $(FUSE_LIBS) $(GLIB_LIBS) -lpthread -lm
 
 lib_LTLIBRARIES += lib/libvfsd.la
