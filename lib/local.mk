@@ -2,10 +2,14 @@
 # tests can link the internals (inodes, options) that libvfsd.so hides.
 noinst_LTLIBRARIES += lib/libvfsdcore.la
 lib_libvfsdcore_la_SOURCES = \
-	lib/private.h lib/mount-private.h lib/builtins.h \
-	lib/backend.c lib/buffers.c lib/builtins.c lib/call.c lib/defaults.c \
-	lib/dispatch.c lib/error.c lib/inodes.c lib/log.c lib/main.c \
-	lib/module.c lib/mount.c lib/options.c \
+	lib/private.h lib/mount-private.h lib/builtins.h lib/dispatch.h \
+	lib/call-private.h \
+	lib/backend.c lib/buffers.c lib/builtins.c lib/call.c lib/call-io.c \
+	lib/defaults.c \
+	lib/dispatch.c lib/dispatch-dir.c lib/dispatch-file.c lib/error.c \
+	lib/inodes.c lib/log.c lib/main.c \
+	lib/module.c lib/mount.c lib/mount-notify.c lib/mount-run.c \
+	lib/mount-serve.c lib/options.c \
 	lib/gobject/gi-private.h lib/gobject/gtypes.c lib/gobject/filesystem.c \
 	lib/gobject/adapter.c lib/gobject/adapter-io.c
 lib_libvfsdcore_la_LIBADD = $(FUSE_LIBS) $(GLIB_LIBS) -lpthread -lm

@@ -73,8 +73,30 @@ struct _VfsdMount {
 /* dispatch.c */
 VFSD_INTERNAL void vfsd_dispatch_forget_all(VfsdMount *m);
 
+/* Waits on m->cond until @pred holds or @deadline (monotonic µs) passes.
+ * Called with m->lock held. */
+#define WAIT_UNTIL(m, pred, deadline)                                       \
+  while (!(pred))                                                           \
+    if (!g_cond_wait_until(&(m)->cond, &(m)->lock, (deadline)))             \
+      break;
+
 /* mount.c */
+VFSD_INTERNAL void vfsd_mount_kernel_unmount(VfsdMount *m);
+VFSD_INTERNAL void vfsd_mount_kernel_abort(VfsdMount *m);
+VFSD_INTERNAL void vfsd_mount_schedule_exited(VfsdMount *m);
+
+/* mount-serve.c */
+/* Library threads leave asynchronous signals to the application. */
+VFSD_INTERNAL void vfsd_block_async_signals(void);
 VFSD_INTERNAL void vfsd_mount_init_seen(VfsdMount *m);
+VFSD_INTERNAL gpointer vfsd_mount_worker(gpointer mount);
+VFSD_INTERNAL gpointer vfsd_mount_supervisor(gpointer mount);
+VFSD_INTERNAL void vfsd_mount_finish_destroy(VfsdMount *m);
+VFSD_INTERNAL GSource *vfsd_mount_source_new(VfsdMount *m);
+VFSD_INTERNAL void vfsd_mount_source_watch(GSource *source, int fd);
+
+/* mount-notify.c */
+VFSD_INTERNAL void vfsd_mount_notify_stop(VfsdMount *m, gint64 deadline);
 /* Waits for the end of a started mount; with @handle_signals, SIGINT,
  * SIGTERM and SIGHUP unmount it meanwhile. */
 VFSD_INTERNAL int vfsd_mount_wait_signals(VfsdMount *m, bool handle_signals);

@@ -43,8 +43,6 @@
 
 extern char **environ;
 
-#define END_GRACE_MS 300       /* for the kernel to end the connection */
-#define END_DRAIN_MS 500       /* for requests in flight to be answered */
 #define INIT_TIMEOUT_MS 10000  /* for the kernel's INIT after mounting */
 #define DEFAULT_THREADS 2
 
@@ -53,7 +51,6 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE(VfsdMount, vfsd_mount, G_TYPE_OBJECT)
 
-static void finish_destroy(VfsdMount *m);
 
 /* ---- object ------------------------------------------------------------*/
 
@@ -272,8 +269,8 @@ find_mount_dev(const char *path)
 }
 
 /* Detaches the mount at m->mountpoint if it is still ours. */
-static void
-kernel_unmount(VfsdMount *m)
+void
+vfsd_mount_kernel_unmount(VfsdMount *m)
 {
   if (m->dev == 0 || find_mount_dev(m->mountpoint) != m->dev)
     return;
@@ -299,8 +296,8 @@ kernel_unmount(VfsdMount *m)
 }
 
 /* Aborts the connection through fusectl (root only, best effort). */
-static void
-kernel_abort(VfsdMount *m)
+void
+vfsd_mount_kernel_abort(VfsdMount *m)
 {
   char path[64];
   int fd;
@@ -337,232 +334,6 @@ set_readahead(VfsdMount *m, gint64 kb)
   close(fd);
 }
 
-/* ---- serving -----------------------------------------------------------*/
-
-void
-vfsd_mount_init_seen(VfsdMount *m)
-{
-  g_mutex_lock(&m->lock);
-  m->init_seen = true;
-  g_cond_broadcast(&m->cond);
-  g_mutex_unlock(&m->lock);
-}
-
-static void
-note_kernel_gone(VfsdMount *m, int err)
-{
-  g_mutex_lock(&m->lock);
-  if (!m->kernel_gone) {
-    m->kernel_gone = true;
-    if (err && m->end_error == 0)
-      m->end_error = err;
-    g_cond_broadcast(&m->cond);
-  }
-  g_mutex_unlock(&m->lock);
-}
-
-/* Returns false when no new request may be taken. */
-static inline bool
-enter_request(VfsdMount *m)
-{
-  bool ok;
-  g_mutex_lock(&m->lock);
-  ok = m->accepting;
-  if (ok)
-    m->active++;
-  g_mutex_unlock(&m->lock);
-  return ok;
-}
-
-static inline void
-leave_request(VfsdMount *m)
-{
-  bool destroy = false;
-  g_mutex_lock(&m->lock);
-  m->active--;
-  if (m->active == 0) {
-    g_cond_broadcast(&m->cond);
-    /* The last straggler after the end runs the deferred destroy. */
-    if (m->state == MOUNT_ENDED && !m->destroy_done)
-      destroy = true;
-  }
-  g_mutex_unlock(&m->lock);
-  if (destroy)
-    finish_destroy(m);
-}
-
-/* Takes one request and processes it.  Returns 1 if one was processed, 0
- * if none is waiting, -1 when this worker must leave. */
-static int
-serve_one(VfsdMount *m, struct fuse_buf *fbuf)
-{
-  int r;
-  if (!enter_request(m))
-    return -1;
-  r = fuse_session_receive_buf(m->se, fbuf);
-  if (r > 0) {
-    fuse_session_process_buf(m->se, fbuf);
-    leave_request(m);
-    return 1;
-  }
-  leave_request(m);
-  if (r == -EAGAIN || r == -EINTR)
-    return 0;
-  /* 0: ENODEV (the kernel ended the connection); < 0: a real error. */
-  note_kernel_gone(m, r < 0 ? r : 0);
-  if (r < 0)
-    vfsd_log(G_LOG_LEVEL_WARNING, "reading requests for %s: %s",
-             m->mountpoint, g_strerror(-r));
-  return -1;
-}
-
-static void
-block_async_signals(void)
-{
-  sigset_t set;
-  sigfillset(&set);
-  sigdelset(&set, SIGSEGV);
-  sigdelset(&set, SIGBUS);
-  sigdelset(&set, SIGFPE);
-  sigdelset(&set, SIGILL);
-  sigdelset(&set, SIGABRT);
-  sigdelset(&set, SIGTRAP);
-  pthread_sigmask(SIG_BLOCK, &set, NULL);
-}
-
-static int
-worker_loop(VfsdMount *m)
-{
-  struct fuse_buf fbuf;
-  struct epoll_event ev;
-  int ep;
-
-  memset(&fbuf, 0, sizeof fbuf);
-  ep = epoll_create1(EPOLL_CLOEXEC);
-  if (ep < 0)
-    return -errno;
-  ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-  ev.data.u32 = 0;
-  if (epoll_ctl(ep, EPOLL_CTL_ADD, m->fuse_fd, &ev) != 0) {
-    int e = errno;
-    close(ep);
-    return -e;
-  }
-  ev.events = EPOLLIN;
-  ev.data.u32 = 1;
-  epoll_ctl(ep, EPOLL_CTL_ADD, m->stop_efd, &ev);
-
-  g_mutex_lock(&m->lock);
-  m->workers++;
-  g_mutex_unlock(&m->lock);
-
-  for (;;) {
-    struct epoll_event got[2];
-    int n = epoll_wait(ep, got, 2, -1);
-    int r;
-    if (n < 0 && errno != EINTR)
-      break;
-    r = serve_one(m, &fbuf);
-    if (r < 0)
-      break;
-  }
-
-  g_mutex_lock(&m->lock);
-  m->workers--;
-  g_cond_broadcast(&m->cond);
-  g_mutex_unlock(&m->lock);
-  free(fbuf.mem);
-  close(ep);
-  return 0;
-}
-
-static gpointer
-worker_thread(gpointer data)
-{
-  VfsdMount *m = data;
-  block_async_signals();
-  worker_loop(m);
-  g_object_unref(m);
-  return NULL;
-}
-
-int
-vfsd_mount_run_worker(VfsdMount *mount)
-{
-  int r;
-  g_return_val_if_fail(VFSD_IS_MOUNT(mount), -EINVAL);
-  g_mutex_lock(&mount->lock);
-  r = mount->state == MOUNT_NEW ? -EINVAL : 0;
-  g_mutex_unlock(&mount->lock);
-  if (r)
-    return r;
-  g_object_ref(mount);
-  r = worker_loop(mount);
-  g_object_unref(mount);
-  return r;
-}
-
-/* ---- attach(): serving from a GMainContext -----------------------------*/
-
-typedef struct {
-  GSource source;
-  VfsdMount *m;
-  struct fuse_buf fbuf;
-  gpointer tag;
-} FuseSource;
-
-static gboolean
-fuse_source_dispatch(GSource *source, GSourceFunc cb, gpointer data)
-{
-  FuseSource *fs = (FuseSource *)source;
-  GIOCondition cond = g_source_query_unix_fd(source, fs->tag);
-  (void)cb;
-  (void)data;
-  if (cond & (G_IO_IN | G_IO_ERR | G_IO_HUP)) {
-    /* A bounded batch, so other sources of the context get their turn. */
-    for (int i = 0; i < 16; i++) {
-      int r = serve_one(fs->m, &fs->fbuf);
-      if (r < 0)
-        return G_SOURCE_REMOVE;
-      if (r == 0)
-        break;
-    }
-  }
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-fuse_source_finalize(GSource *source)
-{
-  FuseSource *fs = (FuseSource *)source;
-  free(fs->fbuf.mem);
-  g_object_unref(fs->m);
-}
-
-static GSourceFuncs fuse_source_funcs = {
-  .dispatch = fuse_source_dispatch,
-  .finalize = fuse_source_finalize,
-};
-
-/* ---- the end -----------------------------------------------------------*/
-
-static void
-finish_destroy(VfsdMount *m)
-{
-  g_mutex_lock(&m->lock);
-  if (m->destroy_done) {
-    g_mutex_unlock(&m->lock);
-    return;
-  }
-  m->destroy_done = true;
-  g_mutex_unlock(&m->lock);
-  vfsd_dispatch_forget_all(m);
-  vfsd_call_destroy(m->backend);
-  g_mutex_lock(&m->lock);
-  g_cond_broadcast(&m->cond);
-  g_mutex_unlock(&m->lock);
-}
-
 static gboolean
 emit_exited(gpointer data)
 {
@@ -571,95 +342,12 @@ emit_exited(gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Waits on m->cond until @pred holds or @deadline (monotonic µs) passes.
- * Called with m->lock held. */
-#define WAIT_UNTIL(m, pred, deadline)                                       \
-  while (!(pred))                                                           \
-    if (!g_cond_wait_until(&(m)->cond, &(m)->lock, (deadline)))             \
-      break;
-
-static void notify_stop(VfsdMount *m, gint64 deadline);
-
-static gpointer
-supervisor_thread(gpointer data)
+/* Emits `exited` on the context captured at start, from an idle source —
+ * only if someone listens, so a program without a main loop accumulates
+ * nothing. */
+void
+vfsd_mount_schedule_exited(VfsdMount *m)
 {
-  VfsdMount *m = data;
-  gint64 deadline;
-  bool stuck;
-  int devnull;
-
-  block_async_signals();
-  g_mutex_lock(&m->lock);
-  while (!m->stop_requested && !m->kernel_gone)
-    g_cond_wait(&m->cond, &m->lock);
-  m->state = MOUNT_ENDING;
-  g_mutex_unlock(&m->lock);
-
-  /* 1-2: detach, and give the kernel a moment to end the connection. */
-  deadline = g_get_monotonic_time() + END_GRACE_MS * G_TIME_SPAN_MILLISECOND;
-  if (!m->kernel_gone)
-    kernel_unmount(m);
-  g_mutex_lock(&m->lock);
-  WAIT_UNTIL(m, m->kernel_gone || (m->workers == 0 && !m->attached),
-             deadline);
-  /* 3: no new requests; wake the idle workers; let the busy ones finish. */
-  m->accepting = false;
-  g_mutex_unlock(&m->lock);
-  if (eventfd_write(m->stop_efd, 1) != 0)
-    vfsd_log(G_LOG_LEVEL_WARNING, "cannot wake workers: %s", g_strerror(errno));
-  if (m->source)
-    g_source_destroy(m->source); /* the context drops its reference */
-  deadline = g_get_monotonic_time() + END_DRAIN_MS * G_TIME_SPAN_MILLISECOND;
-  g_mutex_lock(&m->lock);
-  WAIT_UNTIL(m, m->active == 0 && m->workers == 0, deadline);
-  stuck = m->active > 0;
-  g_mutex_unlock(&m->lock);
-
-  /* 4: cut the connection; the fd number stays valid but leads nowhere. */
-  kernel_abort(m);
-  devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (devnull >= 0) {
-    dup3(devnull, m->fuse_fd, O_CLOEXEC);
-    close(devnull);
-  }
-  notify_stop(m, g_get_monotonic_time() + 100 * G_TIME_SPAN_MILLISECOND);
-
-  /* Library threads that left are joined; one stuck in the backend is let
-   * go and cleans up after itself. */
-  for (guint i = 0; i < m->threads->len; i++) {
-    GThread *t = g_ptr_array_index(m->threads, i);
-    if (stuck)
-      g_thread_unref(t);
-    else
-      g_thread_join(t);
-  }
-  g_ptr_array_set_size(m->threads, 0);
-
-  if (stuck)
-    vfsd_log(G_LOG_LEVEL_WARNING,
-             "mount %s ended while a call into backend '%s' had not "
-             "returned; destroy() runs when it does",
-             m->mountpoint, vfsd_backend_get_name(m->backend));
-  /* 5: destroy() returns before the mount counts as ended, so that a
-   * caller of vfsd_mount_wait() may free what destroy() uses (or, in a
-   * binding, let the interpreter exit).  Only a straggler delays it. */
-  g_mutex_lock(&m->lock);
-  stuck = m->active > 0;
-  if (stuck) {
-    m->state = MOUNT_ENDED;
-    g_cond_broadcast(&m->cond);
-  }
-  g_mutex_unlock(&m->lock);
-  if (!stuck) {
-    finish_destroy(m);
-    g_mutex_lock(&m->lock);
-    m->state = MOUNT_ENDED;
-    g_cond_broadcast(&m->cond);
-    g_mutex_unlock(&m->lock);
-  }
-  if (eventfd_write(m->ctl_efd, 1) != 0) {
-    /* run() polls this; nothing else to do */
-  }
   if (m->signal_context &&
       g_signal_has_handler_pending(m, signals[SIGNAL_EXITED], 0, TRUE)) {
     GSource *s = g_idle_source_new();
@@ -667,140 +355,6 @@ supervisor_thread(gpointer data)
     g_source_attach(s, m->signal_context);
     g_source_unref(s);
   }
-  g_object_unref(m);
-  return NULL;
-}
-
-/* ---- notifications -----------------------------------------------------*/
-
-typedef enum { N_INVAL_INODE, N_INVAL_ENTRY, N_DELETE, N_STOP } NotifyKind;
-
-typedef struct {
-  NotifyKind kind;
-  guint64 ino;
-  guint64 child;
-  gint64 off;
-  gint64 len;
-  char *name;
-} Notify;
-
-static gpointer
-notify_thread(gpointer data)
-{
-  VfsdMount *m = data;
-  block_async_signals();
-  for (;;) {
-    Notify *n = g_async_queue_pop(m->notify_queue);
-    NotifyKind kind = n->kind;
-    switch (kind) {
-    case N_INVAL_INODE:
-      fuse_lowlevel_notify_inval_inode(m->se, n->ino, n->off, n->len);
-      break;
-    case N_INVAL_ENTRY:
-      fuse_lowlevel_notify_inval_entry(m->se, n->ino, n->name,
-                                       strlen(n->name));
-      break;
-    case N_DELETE:
-      fuse_lowlevel_notify_delete(m->se, n->ino, n->child, n->name,
-                                  strlen(n->name));
-      break;
-    case N_STOP:
-      break;
-    }
-    g_free(n->name);
-    g_free(n);
-    if (kind == N_STOP)
-      break;
-  }
-  g_object_unref(m);
-  return NULL;
-}
-
-static int
-notify_push(VfsdMount *m, Notify *n)
-{
-  int r = 0;
-  g_mutex_lock(&m->lock);
-  if (m->state != MOUNT_RUNNING)
-    r = -ENOTCONN;
-  else if (m->notify_thread == NULL) {
-    m->notify_queue = g_async_queue_new();
-    m->notify_thread = g_thread_try_new("vfsd-notify", notify_thread,
-                                        g_object_ref(m), NULL);
-    if (m->notify_thread == NULL) {
-      g_object_unref(m);
-      r = -ENOMEM;
-    }
-  }
-  if (r == 0)
-    g_async_queue_push(m->notify_queue, n);
-  g_mutex_unlock(&m->lock);
-  if (r != 0) {
-    g_free(n->name);
-    g_free(n);
-  }
-  return r;
-}
-
-static void
-notify_stop(VfsdMount *m, gint64 deadline)
-{
-  GThread *t;
-  Notify *n;
-  g_mutex_lock(&m->lock);
-  t = m->notify_thread;
-  m->notify_thread = NULL;
-  g_mutex_unlock(&m->lock);
-  if (t == NULL)
-    return;
-  n = g_new0(Notify, 1);
-  n->kind = N_STOP;
-  g_async_queue_push(m->notify_queue, n);
-  (void)deadline; /* the connection is cut, so pending calls return */
-  g_thread_join(t);
-}
-
-int
-vfsd_mount_notify_inval_inode(VfsdMount *mount, guint64 ino, gint64 off,
-                              gint64 len)
-{
-  Notify *n;
-  g_return_val_if_fail(VFSD_IS_MOUNT(mount), -EINVAL);
-  n = g_new0(Notify, 1);
-  n->kind = N_INVAL_INODE;
-  n->ino = ino;
-  n->off = off;
-  n->len = len;
-  return notify_push(mount, n);
-}
-
-int
-vfsd_mount_notify_inval_entry(VfsdMount *mount, guint64 parent,
-                              const char *name)
-{
-  Notify *n;
-  g_return_val_if_fail(VFSD_IS_MOUNT(mount), -EINVAL);
-  g_return_val_if_fail(name != NULL, -EINVAL);
-  n = g_new0(Notify, 1);
-  n->kind = N_INVAL_ENTRY;
-  n->ino = parent;
-  n->name = g_strdup(name);
-  return notify_push(mount, n);
-}
-
-int
-vfsd_mount_notify_delete(VfsdMount *mount, guint64 parent, guint64 child,
-                         const char *name)
-{
-  Notify *n;
-  g_return_val_if_fail(VFSD_IS_MOUNT(mount), -EINVAL);
-  g_return_val_if_fail(name != NULL, -EINVAL);
-  n = g_new0(Notify, 1);
-  n->kind = N_DELETE;
-  n->ino = parent;
-  n->child = child;
-  n->name = g_strdup(name);
-  return notify_push(mount, n);
 }
 
 /* ---- start -------------------------------------------------------------*/
@@ -946,7 +500,7 @@ start_common(VfsdMount *m, bool wait_init, GError **error)
   m->accepting = true;
   g_mutex_unlock(&m->lock);
 
-  m->supervisor = g_thread_try_new("vfsd-supervisor", supervisor_thread,
+  m->supervisor = g_thread_try_new("vfsd-supervisor", vfsd_mount_supervisor,
                                    g_object_ref(m), error);
   if (m->supervisor == NULL) {
     g_object_unref(m);
@@ -959,7 +513,7 @@ start_common(VfsdMount *m, bool wait_init, GError **error)
   if (m->attached)
     threads = 0;
   for (int i = 0; i < threads; i++) {
-    GThread *t = g_thread_try_new("vfsd-worker", worker_thread,
+    GThread *t = g_thread_try_new("vfsd-worker", vfsd_mount_worker,
                                   g_object_ref(m), error);
     if (t == NULL) {
       g_object_unref(m);
@@ -992,7 +546,7 @@ start_common(VfsdMount *m, bool wait_init, GError **error)
   return TRUE;
 
 fail_unmount:
-  kernel_unmount(m);
+  vfsd_mount_kernel_unmount(m);
 fail_destroy:
   vfsd_call_destroy(m->backend);
 fail:
@@ -1019,22 +573,18 @@ vfsd_mount_start(VfsdMount *mount, GError **error)
 gboolean
 vfsd_mount_attach(VfsdMount *mount, GMainContext *context, GError **error)
 {
-  FuseSource *fs;
+  GSource *source;
   g_return_val_if_fail(VFSD_IS_MOUNT(mount), FALSE);
-  fs = (FuseSource *)g_source_new(&fuse_source_funcs, sizeof(FuseSource));
-  fs->m = g_object_ref(mount);
-  memset(&fs->fbuf, 0, sizeof fs->fbuf);
+  source = vfsd_mount_source_new(mount);
   mount->attached = true; /* tells start_common: no threads */
   if (!start_common(mount, false, error)) {
     mount->attached = false;
-    g_source_unref(&fs->source);
+    g_source_unref(source);
     return FALSE;
   }
-  mount->source = &fs->source; /* our reference, dropped at finalize */
-  fs->tag = g_source_add_unix_fd(&fs->source, mount->fuse_fd,
-                                 G_IO_IN | G_IO_ERR | G_IO_HUP);
-  g_source_set_name(&fs->source, "vfsd mount");
-  g_source_attach(&fs->source, context);
+  mount->source = source; /* our reference, dropped at finalize */
+  vfsd_mount_source_watch(source, mount->fuse_fd);
+  g_source_attach(source, context);
   return TRUE;
 }
 
@@ -1107,124 +657,3 @@ vfsd_mount_get_backend(VfsdMount *mount)
   return mount->backend;
 }
 
-/* ---- run() and signals -------------------------------------------------*/
-
-/* Mounts whose run() handles signals; the handler writes to their ctl
- * eventfds.  Changed only with the signals blocked. */
-#define MAX_SIGNAL_MOUNTS 64
-static volatile int signal_fds[MAX_SIGNAL_MOUNTS];
-static volatile sig_atomic_t signal_seen[MAX_SIGNAL_MOUNTS];
-static int signal_users;
-static struct sigaction old_actions[3];
-static const int handled_signals[3] = { SIGINT, SIGTERM, SIGHUP };
-G_LOCK_DEFINE_STATIC(signal_lock);
-
-static void
-on_signal(int sig)
-{
-  int saved = errno;
-  (void)sig;
-  for (int i = 0; i < MAX_SIGNAL_MOUNTS; i++)
-    if (signal_fds[i] > 0) {
-      signal_seen[i] = 1;
-      eventfd_write(signal_fds[i], 1);
-    }
-  errno = saved;
-}
-
-static void
-block_handled(sigset_t *old)
-{
-  sigset_t set;
-  sigemptyset(&set);
-  for (int i = 0; i < 3; i++)
-    sigaddset(&set, handled_signals[i]);
-  pthread_sigmask(SIG_BLOCK, &set, old);
-}
-
-static int
-signals_register(int fd)
-{
-  sigset_t old;
-  int slot = -1;
-  G_LOCK(signal_lock);
-  block_handled(&old);
-  for (int i = 0; i < MAX_SIGNAL_MOUNTS && slot < 0; i++)
-    if (signal_fds[i] <= 0) {
-      signal_seen[i] = 0;
-      signal_fds[i] = fd;
-      slot = i;
-    }
-  if (slot >= 0 && signal_users++ == 0) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < 3; i++)
-      sigaction(handled_signals[i], &sa, &old_actions[i]);
-  }
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  G_UNLOCK(signal_lock);
-  return slot;
-}
-
-static void
-signals_unregister(int slot)
-{
-  sigset_t old;
-  if (slot < 0)
-    return;
-  G_LOCK(signal_lock);
-  block_handled(&old);
-  signal_fds[slot] = 0;
-  if (--signal_users == 0)
-    for (int i = 0; i < 3; i++)
-      sigaction(handled_signals[i], &old_actions[i], NULL);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  G_UNLOCK(signal_lock);
-}
-
-int
-vfsd_mount_wait_signals(VfsdMount *mount, bool handle_signals)
-{
-  int slot = -1;
-  int efd = mount->ctl_efd;
-  if (handle_signals)
-    slot = signals_register(efd);
-  for (;;) {
-    struct pollfd pfd = { efd, POLLIN, 0 };
-    eventfd_t v;
-    bool ended;
-    g_mutex_lock(&mount->lock);
-    ended = mount->state == MOUNT_ENDED;
-    g_mutex_unlock(&mount->lock);
-    if (ended)
-      break;
-    if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-      break;
-    eventfd_read(efd, &v);
-    if (slot >= 0 && signal_seen[slot]) {
-      signal_seen[slot] = 0;
-      vfsd_mount_unmount(mount);
-    }
-  }
-  signals_unregister(slot);
-  return vfsd_mount_wait(mount);
-}
-
-gboolean
-vfsd_mount_run(VfsdMount *mount, VfsdRunFlags flags, GError **error)
-{
-  int r;
-  g_return_val_if_fail(VFSD_IS_MOUNT(mount), FALSE);
-  if (!vfsd_mount_start(mount, error))
-    return FALSE;
-  r = vfsd_mount_wait_signals(mount, (flags & VFSD_RUN_HANDLE_SIGNALS) != 0);
-  if (r != 0) {
-    vfsd_set_error(error, -r, "the mount of %s failed: %s",
-                   mount->mountpoint, g_strerror(-r));
-    return FALSE;
-  }
-  return TRUE;
-}

@@ -16,3 +16,13 @@ VFSD_TEST_LIBS = tests/libvfsdtest.la lib/libvfsd.la $(GLIB_LIBS) $(GTEST_LIBS)
 VFSD_TEST_CXXFLAGS = $(AM_CXXFLAGS) $(GTEST_CFLAGS) -I$(top_srcdir)/tests/common
 
 # The core's own suites (unit and mount) are added here.
+
+check_PROGRAMS += tests/unit/test-core
+tests_unit_test_core_SOURCES = tests/unit/test-core.cc tests/unit/fake-backend.h \
+	tests/unit/test-inodes.cc tests/unit/test-options.cc tests/unit/test-abi.cc
+tests_unit_test_core_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
+# Internal pieces (inodes, options) are tested directly: link the core's
+# objects instead of the shared library that hides them.
+tests_unit_test_core_LDADD = tests/libvfsdtest.la lib/libvfsdcore.la \
+	$(FUSE_LIBS) $(GLIB_LIBS) $(GTEST_LIBS)
+TESTS += tests/unit/test-core
