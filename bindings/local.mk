@@ -70,3 +70,11 @@ AM_TESTS_ENVIRONMENT += \
 	PYTHONPATH='$(abs_top_srcdir)/bindings/python'$${PYTHONPATH:+:$$PYTHONPATH}; export PYTHONPATH; \
 	LD_LIBRARY_PATH='$(abs_top_builddir)/lib/.libs'$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH}; export LD_LIBRARY_PATH; \
 	VFSD_ASAN_RUNTIME='$(VFSD_ASAN_RUNTIME)'; export VFSD_ASAN_RUNTIME;
+
+# ---- C unit tests of VfsdFilesystem's adapter (no kernel, no Python) -------
+check_PROGRAMS += tests/gobject/test-filesystem
+tests_gobject_test_filesystem_SOURCES = tests/gobject/test-filesystem.cc \
+	tests/gobject/fake-fs.c tests/gobject/fake-fs.h
+tests_gobject_test_filesystem_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
+tests_gobject_test_filesystem_LDADD = $(VFSD_TEST_LIBS)
+TESTS += tests/gobject/test-filesystem

@@ -90,18 +90,19 @@ vfsd_filesystem_constructed(GObject *obj)
   ops.flags = p->flags;
   vfsd_fs_adapter_fill(&ops, klass);
   if (klass->lookup == NULL || klass->getattr == NULL)
-    g_warning("file system '%s' does not implement %s: every call of it "
-              "will fail with ENOSYS", name,
-              klass->lookup == NULL ? "lookup (do_lookup)"
-                                    : "getattr (do_getattr)");
+    vfsd_log(G_LOG_LEVEL_WARNING, "file system '%s' does not implement %s: "
+             "every call of it will fail with ENOSYS", name,
+             klass->lookup == NULL ? "lookup (do_lookup)"
+                                   : "getattr (do_getattr)");
   if ((klass->getlk == NULL) != (klass->setlk == NULL))
-    g_warning("file system '%s' implements only one of getlk and setlk; "
-              "POSIX locks are left to the kernel", name);
+    vfsd_log(G_LOG_LEVEL_WARNING, "file system '%s' implements only one of "
+             "getlk and setlk; POSIX locks are left to the kernel", name);
   /* Cannot fail: lookup and getattr are always installed, the lock pair
    * is completed or dropped by the adapter. */
   if (!vfsd_backend_setup(VFSD_BACKEND(self), &ops, self, NULL, NULL,
                           &error)) {
-    g_critical("VfsdFilesystem '%s': %s", name, error->message);
+    vfsd_log(G_LOG_LEVEL_CRITICAL, "VfsdFilesystem '%s': %s", name,
+             error->message);
     g_error_free(error);
   }
   g_free(name);

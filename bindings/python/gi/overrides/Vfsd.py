@@ -585,17 +585,23 @@ class Mount(Vfsd.Mount):
         """Starts the mount if needed and serves until it ends, running a
         GLib main loop in which SIGINT, SIGTERM and SIGHUP unmount it
         (in the main thread).  Unmounts and joins before returning."""
-        if not self.started():
-            self.start()
         main = threading.current_thread() is threading.main_thread()
         ctx = GLib.MainContext.default() if main else GLib.MainContext.new()
         loop = GLib.MainLoop.new(ctx, False)
         sources, saved = [], {}
         if main:
+            # Before the mount goes live: a signal that comes before the
+            # loop runs waits for it, it does not kill the process.
             for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 saved[sig] = signal.getsignal(sig)
                 sources.append(GLib.unix_signal_add(
                     GLib.PRIORITY_HIGH, sig, self._on_signal))
+        try:
+            if not self.started():
+                self.start()
+        except BaseException:
+            self._restore_signals(sources, saved)
+            raise
 
         def wait_then_quit():
             Vfsd.Mount.wait(self)
@@ -609,15 +615,19 @@ class Mount(Vfsd.Mount):
         try:
             loop.run()
         finally:
-            for s in sources:
-                GLib.source_remove(s)
-            for sig, handler in saved.items():
-                if handler is not None:
-                    signal.signal(sig, handler)
+            self._restore_signals(sources, saved)
             self.unmount()
             self.join()
             waiter.join()
         return True
+
+    @staticmethod
+    def _restore_signals(sources, saved):
+        for s in sources:
+            GLib.source_remove(s)
+        for sig, handler in saved.items():
+            if handler is not None:
+                signal.signal(sig, handler)
 
     def _on_signal(self, *args):
         self.unmount()
