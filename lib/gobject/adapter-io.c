@@ -231,7 +231,7 @@ fs_getxattr(void *self, const VfsdCtx *ctx, uint64_t ino, const char *name,
   p = g_bytes_get_data(v, &n);
   if (size > 0 && n > size)
     r = -ERANGE;
-  else if (size > 0)
+  else if (size > 0 && n > 0)
     memcpy(buf, p, n);
   g_bytes_unref(v);
   return r != 0 ? r : (ssize_t)n;

@@ -357,6 +357,11 @@ TEST_F(Adapter, XattrSizeProtocol) {
   char buf[32];
   EXPECT_EQ(vfsd_call_getxattr(b, &ctx, 42, "user.a", nullptr, 0), 10);
   EXPECT_EQ(vfsd_call_getxattr(b, &ctx, 42, "user.a", buf, 4), -ERANGE);
+  // An empty value (a GBytes whose data may be NULL).
+  g_bytes_unref(fs->data);
+  fs->data = g_bytes_new(nullptr, 0);
+  EXPECT_EQ(vfsd_call_getxattr(b, &ctx, 42, "user.a", buf, sizeof buf), 0);
+  EXPECT_EQ(vfsd_call_getxattr(b, &ctx, 42, "user.a", nullptr, 0), 0);
   fs->xattr_names = g_strsplit("user.a,,user.long", ",", -1);
   EXPECT_EQ(vfsd_call_listxattr(b, &ctx, 42, nullptr, 0), 17);
   EXPECT_EQ(vfsd_call_listxattr(b, &ctx, 42, buf, 5), -ERANGE);
