@@ -60,6 +60,13 @@
 
 G_BEGIN_DECLS
 
+/**
+ * VfsdFilesystem:
+ *
+ * A backend whose operations are virtual methods: subclass it (in Python,
+ * with `do_` methods) and mount it like any #VfsdBackend.  See the top of
+ * <vfsd/filesystem.h> for the conventions.
+ */
 #define VFSD_TYPE_FILESYSTEM (vfsd_filesystem_get_type())
 G_DECLARE_DERIVABLE_TYPE(VfsdFilesystem, vfsd_filesystem, VFSD, FILESYSTEM,
                          VfsdBackend)
