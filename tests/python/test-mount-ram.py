@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """examples/python/mount_ram.py: the C RAM backend mounted from Python, and
-a layer stacked on it.  Skipped while the RAM backend (or any layer) is not
-built into this tree."""
+a layer stacked on it; a layer stacked on a Python file system.  Skipped
+while the RAM backend (or the layers) are not built into this tree."""
 import errno
 import os
 import signal
@@ -91,6 +91,25 @@ def mount_ram_with_a_layer():
             os.mkdir(os.path.join(prog.mnt, 'd'))
             check_eq(os.listdir(prog.mnt), ['d'])
             prog.stop()
+
+
+@test
+def layer_over_a_python_filesystem():
+    if 'readonly' not in layers():
+        raise Skip('the readonly layer is not built in this tree')
+    sys.path.insert(0, EXAMPLES)
+    import memfs
+    fs = memfs.MemFS()
+    stack = fs.stack_layer('readonly')
+    check(stack.get_next() is fs)
+    with mounted(stack) as (m, p):
+        check_eq(os.listdir(p), [])
+        check_errno(errno.EROFS, os.mkdir, os.path.join(p, 'd'))
+        check_errno(errno.EROFS, open, os.path.join(p, 'f'), 'w')
+        # Served by a Python thread: the stack holds a Python backend.
+        import threading
+        check(any(t.name.startswith('vfsd-worker')
+                  for t in threading.enumerate()))
 
 
 @test
