@@ -44,6 +44,7 @@ Vfsd = get_introspection_module('Vfsd')
 __all__ = []
 
 _DOMAIN = 'vfsd-error-quark'
+_strerror = {}
 _log = logging.getLogger('vfsd')
 
 
@@ -59,7 +60,10 @@ class Error(GLib.Error):
     def __init__(self, errno=_errno.EIO, message=None):
         if not isinstance(errno, int) or not 0 < errno < 4096:
             errno = _errno.EIO
-        super().__init__(message or os.strerror(errno), _DOMAIN, errno)
+        if message is None:     # raised often (ENOENT, ENODATA): cached
+            message = _strerror.get(errno) or _strerror.setdefault(
+                errno, os.strerror(errno))
+        super().__init__(message, _DOMAIN, errno)
 
     @property
     def errno(self):
@@ -343,11 +347,17 @@ def _wrap(op, fn):
         except OSError as e:
             raise Error(_oserror_errno(e)) from None
         except BaseException:
-            _report(self, op, 'raised an exception', sys.exc_info())
+            try:
+                _report(self, op, 'raised an exception', sys.exc_info())
+            except BaseException:       # even a failing log must not escape
+                pass
             raise Error(_errno.EIO) from None
 
     def wrong(self, r, want):
-        _report(self, op, 'returned %s; expected %s' % (_shape(r), want))
+        try:
+            _report(self, op, 'returned %s; expected %s' % (_shape(r), want))
+        except BaseException:
+            pass
         return Error(_errno.EIO)
 
     if kind == _BOOL:
