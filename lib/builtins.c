@@ -4,7 +4,9 @@
 #include "private.h"
 #include "builtins.h"
 
+extern VFSD_INTERNAL const VfsdModuleInfo vfsd_ram_module_info;
 const VfsdModuleInfo *const vfsd_builtin_backends[] = {
+  &vfsd_ram_module_info,
   NULL
 };
 

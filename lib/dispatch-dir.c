@@ -16,6 +16,7 @@ typedef struct {
 
 /* What the kernel holds as the handle of an open directory. */
 typedef struct {
+  uint64_t ino;
   uint64_t fh;              /* the backend's */
   GMutex lock;              /* one readdir at a time per handle */
   GArray *snap;             /* SnapEntry; NULL until a listing starts */
@@ -51,12 +52,15 @@ d_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     return;
   }
   dh = g_new0(DirHandle, 1);
+  dh->ino = ino;
   dh->fh = oi.fh;
   g_mutex_init(&dh->lock);
   fi->fh = (uint64_t)(uintptr_t)dh;
   apply_open_flags(fi, oi.out_flags & (VFSD_OPEN_CACHE_DIR |
                                        VFSD_OPEN_NONSEEKABLE));
+  vfsd_handles_add_dir(m, dh);
   if (fuse_reply_open(req, fi) < 0) {
+    vfsd_handles_remove_dir(m, dh);
     LOCKED(call_lock(m, ino, dh->fh, true),
            vfsd_call_releasedir(m->backend, &ctx, ino, dh->fh));
     g_mutex_clear(&dh->lock);
@@ -247,6 +251,14 @@ d_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
   do_readdir(req, ino, size, off, fi, true);
 }
 
+static void
+dir_free(DirHandle *dh)
+{
+  snap_free(dh);
+  g_mutex_clear(&dh->lock);
+  g_free(dh);
+}
+
 void
 d_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
@@ -254,12 +266,21 @@ d_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   DirHandle *dh = (DirHandle *)(uintptr_t)fi->fh;
   VfsdCtx ctx;
   make_ctx(req, &ctx);
+  vfsd_handles_remove_dir(m, dh);
   LOCKED(call_lock(m, ino, dh->fh, true),
          vfsd_call_releasedir(m->backend, &ctx, ino, dh->fh));
-  snap_free(dh);
-  g_mutex_clear(&dh->lock);
-  g_free(dh);
+  dir_free(dh);
   fuse_reply_err(req, 0);
+}
+
+void
+vfsd_dispatch_dir_release(VfsdMount *m, void *dir)
+{
+  DirHandle *dh = dir;
+  VfsdCtx ctx;
+  memset(&ctx, 0, sizeof ctx);
+  vfsd_call_releasedir(m->backend, &ctx, dh->ino, dh->fh);
+  dir_free(dh);
 }
 
 void

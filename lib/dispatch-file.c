@@ -23,9 +23,12 @@ d_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   }
   fi->fh = oi.fh;
   apply_open_flags(fi, oi.out_flags);
-  if (fuse_reply_open(req, fi) < 0)
+  vfsd_handles_add_file(m, ino, oi.fh, fi->flags);
+  if (fuse_reply_open(req, fi) < 0) {
+    vfsd_handles_remove_file(m, ino, oi.fh);
     LOCKED(call_lock(m, ino, oi.fh, true),
            vfsd_call_release(m->backend, &ctx, ino, oi.fh, fi->flags));
+  }
 }
 
 void
@@ -51,7 +54,9 @@ d_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
   fi->fh = oi.fh;
   apply_open_flags(fi, oi.out_flags);
   entry_to_fuse(&e, &fe);
+  vfsd_handles_add_file(m, e.ino, oi.fh, fi->flags);
   if (fuse_reply_create(req, &fe, fi) < 0) {
+    vfsd_handles_remove_file(m, e.ino, oi.fh);
     LOCKED(call_lock(m, e.ino, oi.fh, true),
            vfsd_call_release(m->backend, &ctx, e.ino, oi.fh, fi->flags));
     vfsd_dispatch_forget_refs(m, e.ino, 1);
@@ -153,6 +158,7 @@ d_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   make_ctx(req, &ctx);
   LOCKED(call_lock(m, ino, fi->fh, true),
          vfsd_call_release(m->backend, &ctx, ino, fi->fh, fi->flags));
+  vfsd_handles_remove_file(m, ino, fi->fh);
   fuse_reply_err(req, 0);
 }
 

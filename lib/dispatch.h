@@ -122,6 +122,16 @@ VFSD_INTERNAL void vfsd_dispatch_forget_refs(VfsdMount *m, uint64_t ino,
 VFSD_INTERNAL bool vfsd_dispatch_take_ref(VfsdMount *m, uint64_t ino,
                                           const VfsdForgetToken *tok);
 
+/* Open handles the kernel has not released (handles.c). */
+VFSD_INTERNAL void vfsd_handles_add_file(VfsdMount *m, uint64_t ino,
+                                         uint64_t fh, int32_t flags);
+VFSD_INTERNAL void vfsd_handles_remove_file(VfsdMount *m, uint64_t ino,
+                                            uint64_t fh);
+VFSD_INTERNAL void vfsd_handles_add_dir(VfsdMount *m, void *dir);
+VFSD_INTERNAL void vfsd_handles_remove_dir(VfsdMount *m, void *dir);
+/* Releases a directory handle the kernel never released (dispatch-dir.c). */
+VFSD_INTERNAL void vfsd_dispatch_dir_release(VfsdMount *m, void *dir);
+
 /* The request handlers of dispatch-file.c and dispatch-dir.c, gathered in
  * the table of dispatch.c. */
 VFSD_INTERNAL void d_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);

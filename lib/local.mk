@@ -7,6 +7,7 @@ lib_libvfsdcore_la_SOURCES = \
 	lib/backend.c lib/buffers.c lib/builtins.c lib/call.c lib/call-io.c \
 	lib/defaults.c \
 	lib/dispatch.c lib/dispatch-dir.c lib/dispatch-file.c lib/error.c \
+	lib/handles.c \
 	lib/inodes.c lib/log.c lib/main.c \
 	lib/module.c lib/mount.c lib/mount-notify.c lib/mount-run.c \
 	lib/mount-serve.c lib/options.c \

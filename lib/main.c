@@ -59,6 +59,7 @@ vfsd_main(VfsdBackend *backend, int argc, char **argv)
   VfsdMount *m = NULL;
   int status = 1;
   int pipefd[2] = { -1, -1 };
+  int slot = -1;
 
   g_return_val_if_fail(VFSD_IS_BACKEND(backend), 1);
   name = vfsd_backend_get_name(backend);
@@ -167,7 +168,10 @@ vfsd_main(VfsdBackend *backend, int argc, char **argv)
     }
   }
 
+  /* Signals end the mount from now on, even while it starts. */
+  slot = vfsd_mount_signals_begin(m);
   if (!vfsd_mount_start(m, &error)) {
+    vfsd_mount_signals_end(slot);
     if (!foreground) {
       report(pipefd[1], 0, error->message);
       g_error_free(error);
@@ -189,7 +193,8 @@ vfsd_main(VfsdBackend *backend, int argc, char **argv)
   }
   /* Serve until unmounted or signalled. */
   {
-    int r = vfsd_mount_wait_signals(m, true);
+    int r = vfsd_mount_wait_signals(m, slot);
+    vfsd_mount_signals_end(slot);
     if (r != 0 && foreground)
       fprintf(stderr, "%s: the mount of %s failed: %s\n", prog,
               vfsd_mount_get_mountpoint(m), g_strerror(-r));

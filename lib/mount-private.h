@@ -36,6 +36,11 @@ struct _VfsdMount {
   bool stable_dir_offsets;
   bool use_writeback;
 
+  /* Open handles the kernel has not released (handles.c). */
+  GMutex handle_lock;
+  GHashTable *open_files;
+  GHashTable *open_dirs;
+
   struct fuse_session *se;
   int fuse_fd;
   VfsdInodes *inodes;
@@ -70,8 +75,11 @@ struct _VfsdMount {
   GThread *notify_thread;
 };
 
-/* dispatch.c */
+/* dispatch.c, handles.c */
 VFSD_INTERNAL void vfsd_dispatch_forget_all(VfsdMount *m);
+VFSD_INTERNAL void vfsd_handles_init(VfsdMount *m);
+VFSD_INTERNAL void vfsd_handles_clear(VfsdMount *m);
+VFSD_INTERNAL void vfsd_handles_release_all(VfsdMount *m);
 
 /* Waits on m->cond until @pred holds or @deadline (monotonic µs) passes.
  * Called with m->lock held. */
@@ -97,8 +105,12 @@ VFSD_INTERNAL void vfsd_mount_source_watch(GSource *source, int fd);
 
 /* mount-notify.c */
 VFSD_INTERNAL void vfsd_mount_notify_stop(VfsdMount *m, gint64 deadline);
-/* Waits for the end of a started mount; with @handle_signals, SIGINT,
- * SIGTERM and SIGHUP unmount it meanwhile. */
-VFSD_INTERNAL int vfsd_mount_wait_signals(VfsdMount *m, bool handle_signals);
+/* mount-run.c: SIGINT, SIGTERM and SIGHUP unmount @m between begin and
+ * end (begin returns -1 when no slot is free; end(-1) does nothing).
+ * wait_signals() waits for the end of a started mount, acting on those
+ * signals if @slot >= 0. */
+VFSD_INTERNAL int vfsd_mount_signals_begin(VfsdMount *m);
+VFSD_INTERNAL void vfsd_mount_signals_end(int slot);
+VFSD_INTERNAL int vfsd_mount_wait_signals(VfsdMount *m, int slot);
 
 #endif

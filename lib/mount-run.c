@@ -89,16 +89,29 @@ signals_unregister(int slot)
 }
 
 int
-vfsd_mount_wait_signals(VfsdMount *mount, bool handle_signals)
+vfsd_mount_signals_begin(VfsdMount *mount)
 {
-  int slot = -1;
+  return signals_register(mount->ctl_efd);
+}
+
+void
+vfsd_mount_signals_end(int slot)
+{
+  signals_unregister(slot);
+}
+
+int
+vfsd_mount_wait_signals(VfsdMount *mount, int slot)
+{
   int efd = mount->ctl_efd;
-  if (handle_signals)
-    slot = signals_register(efd);
   for (;;) {
     struct pollfd pfd = { efd, POLLIN, 0 };
     eventfd_t v;
     bool ended;
+    if (slot >= 0 && signal_seen[slot]) {
+      signal_seen[slot] = 0;
+      vfsd_mount_unmount(mount);
+    }
     g_mutex_lock(&mount->lock);
     ended = mount->state == MOUNT_ENDED;
     g_mutex_unlock(&mount->lock);
@@ -107,23 +120,25 @@ vfsd_mount_wait_signals(VfsdMount *mount, bool handle_signals)
     if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
       break;
     eventfd_read(efd, &v);
-    if (slot >= 0 && signal_seen[slot]) {
-      signal_seen[slot] = 0;
-      vfsd_mount_unmount(mount);
-    }
   }
-  signals_unregister(slot);
   return vfsd_mount_wait(mount);
 }
 
 gboolean
 vfsd_mount_run(VfsdMount *mount, VfsdRunFlags flags, GError **error)
 {
-  int r;
+  int r, slot = -1;
   g_return_val_if_fail(VFSD_IS_MOUNT(mount), FALSE);
-  if (!vfsd_mount_start(mount, error))
+  /* Handlers first: a signal that arrives while the mount starts still
+   * ends it cleanly instead of killing the process. */
+  if (flags & VFSD_RUN_HANDLE_SIGNALS)
+    slot = vfsd_mount_signals_begin(mount);
+  if (!vfsd_mount_start(mount, error)) {
+    vfsd_mount_signals_end(slot);
     return FALSE;
-  r = vfsd_mount_wait_signals(mount, (flags & VFSD_RUN_HANDLE_SIGNALS) != 0);
+  }
+  r = vfsd_mount_wait_signals(mount, slot);
+  vfsd_mount_signals_end(slot);
   if (r != 0) {
     vfsd_set_error(error, -r, "the mount of %s failed: %s",
                    mount->mountpoint, g_strerror(-r));
@@ -131,4 +146,3 @@ vfsd_mount_run(VfsdMount *mount, VfsdRunFlags flags, GError **error)
   }
   return TRUE;
 }
-

@@ -117,26 +117,38 @@ worker_loop(VfsdMount *m)
 {
   struct fuse_buf fbuf;
   struct epoll_event ev;
-  int ep;
+  int ep, fd;
+
+  /* Count this worker in before touching the device fd: the supervisor
+   * closes it only once no worker is left. */
+  g_mutex_lock(&m->lock);
+  if (!m->accepting) {
+    g_mutex_unlock(&m->lock);
+    return 0;
+  }
+  fd = m->fuse_fd;
+  m->workers++;
+  g_mutex_unlock(&m->lock);
 
   memset(&fbuf, 0, sizeof fbuf);
   ep = epoll_create1(EPOLL_CLOEXEC);
-  if (ep < 0)
-    return -errno;
   ev.events = EPOLLIN | EPOLLEXCLUSIVE;
   ev.data.u32 = 0;
-  if (epoll_ctl(ep, EPOLL_CTL_ADD, m->fuse_fd, &ev) != 0) {
+  if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
     int e = errno;
-    close(ep);
+    if (ep >= 0)
+      close(ep);
+    g_mutex_lock(&m->lock);
+    m->workers--;
+    g_cond_broadcast(&m->cond);
+    g_mutex_unlock(&m->lock);
+    vfsd_log(G_LOG_LEVEL_WARNING, "a worker for %s cannot wait for "
+             "requests: %s", m->mountpoint, g_strerror(e));
     return -e;
   }
   ev.events = EPOLLIN;
   ev.data.u32 = 1;
   epoll_ctl(ep, EPOLL_CTL_ADD, m->stop_efd, &ev);
-
-  g_mutex_lock(&m->lock);
-  m->workers++;
-  g_mutex_unlock(&m->lock);
 
   for (;;) {
     struct epoll_event got[2];
@@ -175,6 +187,10 @@ vfsd_mount_run_worker(VfsdMount *mount)
   g_return_val_if_fail(VFSD_IS_MOUNT(mount), -EINVAL);
   g_mutex_lock(&mount->lock);
   r = mount->state == MOUNT_NEW ? -EINVAL : 0;
+  if (r == 0 && !mount->accepting) {
+    g_mutex_unlock(&mount->lock);
+    return 0; /* it has ended already */
+  }
   g_mutex_unlock(&mount->lock);
   if (r)
     return r;
@@ -256,6 +272,7 @@ vfsd_mount_finish_destroy(VfsdMount *m)
   }
   m->destroy_done = true;
   g_mutex_unlock(&m->lock);
+  vfsd_handles_release_all(m);
   vfsd_dispatch_forget_all(m);
   vfsd_call_destroy(m->backend);
   g_mutex_lock(&m->lock);
@@ -272,7 +289,6 @@ vfsd_mount_supervisor(gpointer data)
   VfsdMount *m = data;
   gint64 deadline;
   bool stuck;
-  int devnull;
 
   vfsd_block_async_signals();
   g_mutex_lock(&m->lock);
@@ -301,13 +317,18 @@ vfsd_mount_supervisor(gpointer data)
   stuck = m->active > 0;
   g_mutex_unlock(&m->lock);
 
-  /* 4: cut the connection; the fd number stays valid but leads nowhere. */
+  /* 4: cut the connection.  fusectl's abort where it is mounted; in any
+   * case libfuse closes the device (our last reference: the kernel aborts
+   * the connection) and sets the session's fd to -1, so a straggler's late
+   * reply fails with EBADF instead of landing in a reused descriptor.  The
+   * path was detached in step 1, so what fuse_session_unmount() tries on it
+   * finds nothing (it skips the attempt when the connection reports
+   * POLLERR). */
   vfsd_mount_kernel_abort(m);
-  devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (devnull >= 0) {
-    dup3(devnull, m->fuse_fd, O_CLOEXEC);
-    close(devnull);
-  }
+  fuse_session_unmount(m->se);
+  g_mutex_lock(&m->lock);
+  m->fuse_fd = -1;
+  g_mutex_unlock(&m->lock);
   vfsd_mount_notify_stop(m, g_get_monotonic_time() + 100 * G_TIME_SPAN_MILLISECOND);
 
   /* Library threads that left are joined; one stuck in the backend is let
@@ -326,9 +347,10 @@ vfsd_mount_supervisor(gpointer data)
              "mount %s ended while a call into backend '%s' had not "
              "returned; destroy() runs when it does",
              m->mountpoint, vfsd_backend_get_name(m->backend));
-  /* 5: destroy() returns before the mount counts as ended, so that a
-   * caller of vfsd_mount_wait() may free what destroy() uses (or, in a
-   * binding, let the interpreter exit).  Only a straggler delays it. */
+  /* 5: destroy now if nothing is inside the backend, else the last call
+   * to return does it (leave_request).  The mount counts as ended after
+   * destroy, so vfsd_mount_wait() returning means destroy() has run —
+   * unless a call is stuck. */
   g_mutex_lock(&m->lock);
   stuck = m->active > 0;
   if (stuck) {

@@ -83,6 +83,7 @@ vfsd_mount_finalize(GObject *obj)
     fuse_session_destroy(m->se);
   if (m->inodes)
     vfsd_inodes_free(m->inodes);
+  vfsd_handles_clear(m);
   if (m->stop_efd >= 0)
     close(m->stop_efd);
   if (m->ctl_efd >= 0)
@@ -213,6 +214,15 @@ vfsd_mount_new(VfsdBackend *backend, const char *mountpoint,
   if (!vfsd_options_parse(&m->opts, options, error) ||
       !check_mountpoint(mountpoint, &m->mountpoint, error) ||
       !check_dev_fuse(error)) {
+    g_object_unref(m);
+    return NULL;
+  }
+  /* Created now, so signal handling can begin before the mount starts. */
+  m->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  m->ctl_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (m->stop_efd < 0 || m->ctl_efd < 0) {
+    vfsd_set_error(error, errno, "cannot create an eventfd: %s",
+                   g_strerror(errno));
     g_object_unref(m);
     return NULL;
   }
@@ -445,6 +455,9 @@ new_session(VfsdMount *m, GError **error)
     vfsd_set_error(error, EINVAL, "libfuse refused the mount options%s%s",
                    why ? ": " : "", why ? why : "");
   }
+  /* libfuse may have replaced args.argv with a copy it allocated. */
+  if (args.allocated)
+    fuse_opt_free_args(&args);
   g_ptr_array_free(argv, TRUE);
   return se;
 }
@@ -470,14 +483,8 @@ start_common(VfsdMount *m, bool wait_init, GError **error)
   if (m->se == NULL)
     goto fail_destroy;
   m->inodes = vfsd_inodes_new();
-  m->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  m->ctl_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  vfsd_handles_init(m);
   m->threads = g_ptr_array_new();
-  if (m->stop_efd < 0 || m->ctl_efd < 0) {
-    vfsd_set_error(error, errno, "cannot create an eventfd: %s",
-                   g_strerror(errno));
-    goto fail_destroy;
-  }
 
   {
     vfsd_fuse_error_clear();
@@ -546,7 +553,7 @@ start_common(VfsdMount *m, bool wait_init, GError **error)
   return TRUE;
 
 fail_unmount:
-  vfsd_mount_kernel_unmount(m);
+  fuse_session_unmount(m->se); /* detaches the mount, closes the device */
 fail_destroy:
   vfsd_call_destroy(m->backend);
 fail:

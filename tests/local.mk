@@ -26,3 +26,14 @@ tests_unit_test_core_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
 tests_unit_test_core_LDADD = tests/libvfsdtest.la lib/libvfsdcore.la \
 	$(FUSE_LIBS) $(GLIB_LIBS) $(GTEST_LIBS)
 TESTS += tests/unit/test-core
+
+# Through real mounts: the lifecycle and every exit path, the dispatcher,
+# the hello example and vfsd_main().
+check_PROGRAMS += tests/mount/test-mount
+tests_mount_test_mount_SOURCES = tests/mount/testfs.h tests/mount/test-lifecycle.cc \
+	tests/mount/test-dispatch.cc tests/mount/test-hello.cc
+tests_mount_test_mount_CXXFLAGS = $(VFSD_TEST_CXXFLAGS)
+tests_mount_test_mount_LDADD = $(VFSD_TEST_LIBS)
+TESTS += tests/mount/test-mount
+
+include tests/ram/local.mk

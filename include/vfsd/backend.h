@@ -328,7 +328,8 @@ typedef struct VfsdStatfs {
  *   kernel enforces them
  * @VFSD_CAP_SPLICE: move request data through pipes (measure before use)
  * @VFSD_CAP_ATOMIC_O_TRUNC: open() handles O_TRUNC itself (otherwise the
- *   kernel truncates with a setattr() before opening)
+ *   kernel truncates with a setattr() after opening); the kernel then does
+ *   not clear setuid/setgid for such an open either: the backend must
  *
  * Kernel features a backend asks for in VfsdInit.caps.
  */

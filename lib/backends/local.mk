@@ -1,1 +1,2 @@
 # lib/backends: rules live here.
+include lib/backends/ram/local.mk
