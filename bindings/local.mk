@@ -57,10 +57,10 @@ vfsd_python_examples = examples/python/hello.py examples/python/memfs.py \
 vfsd_python_tests = tests/python/test-types.py tests/python/test-vfuncs.py \
 	tests/python/test-errors.py tests/python/test-process.py \
 	tests/python/test-threads.py tests/python/test-memfs.py \
-	tests/python/test-mount-ram.py
+	tests/python/test-mount-ram.py tests/python/test-conformance-memfs.py
 TESTS += $(vfsd_python_tests)
 EXTRA_DIST += $(vfsd_python_examples) $(vfsd_python_tests) \
-	tests/python/vfsdtest.py
+	tests/python/vfsdtest.py tests/python/memfs.skip
 
 # What the Python tests need from the build tree: the typelib
 # (GI_TYPELIB_PATH, set in Makefile.am), libvfsd, the override module; with

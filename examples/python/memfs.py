@@ -1,11 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-"""memfs: a writable file system in memory, in Python: files, directories,
-symlinks, hard links, FIFOs and devices, rename (also RENAME_NOREPLACE and
-RENAME_EXCHANGE), truncate, times, extended attributes.  The kernel checks
-permissions (default_permissions).
-    examples/python/memfs.py MOUNTPOINT [OPTIONS]     (serves until Ctrl-C)
-"""
+# memfs: a writable file system in memory, in Python: files, directories,
+# symlinks, hard links, FIFOs and devices, rename (also RENAME_NOREPLACE and
+# RENAME_EXCHANGE), truncate, times, extended attributes.  The kernel checks
+# permissions (default_permissions).  Each file is one bytearray: no holes.
+#   examples/python/memfs.py MOUNTPOINT [OPTIONS]     (serves until Ctrl-C)
 import errno, stat, sys, time
 
 import vfsd_uninstalled  # noqa: F401  finds an uninstalled build; selects Vfsd 1.0
@@ -78,8 +77,9 @@ class MemFS(Vfsd.Filesystem):
         d = self.dir(parent)
         if name in d.children:
             fail(errno.EEXIST)
-        caller = self.caller()
-        node = Inode(self.next_ino, mode, caller.uid, caller.gid, parent)
+        caller, sgid = self.caller(), d.mode & stat.S_ISGID   # BSD group rule
+        mode |= sgid if stat.S_ISDIR(mode) else 0
+        node = Inode(self.next_ino, mode, caller.uid, d.gid if sgid else caller.gid, parent)
         node.rdev, node.target = rdev, target
         self.next_ino += 1
         self.inodes[node.ino] = node
@@ -215,6 +215,11 @@ class MemFS(Vfsd.Filesystem):
                            files=1 << 20, ffree=(1 << 20) - len(self.inodes))
 
     def do_setxattr(self, ino, name, value, flags):
+        space, _, rest = name.partition('.')
+        if space not in ('user', 'trusted', 'security', 'system') or not rest:
+            fail(errno.EINVAL if rest == '' and '.' in name else errno.EOPNOTSUPP)
+        if len(value) > 65536:
+            fail(errno.E2BIG)
         x = self.inodes[ino].xattrs
         if (flags & XATTR_CREATE and name in x) or (flags & XATTR_REPLACE and name not in x):
             fail(errno.EEXIST if name in x else errno.ENODATA)
