@@ -257,7 +257,7 @@ typedef enum {
  * @VFSD_OPEN_DIRECT_IO: bypass the page cache for this open file
  * @VFSD_OPEN_KEEP_CACHE: keep cached pages of the file from earlier opens
  * @VFSD_OPEN_NONSEEKABLE: the file is a stream
- * @VFSD_OPEN_CACHE_DIR: (opendir) the kernel may cache the listing
+ * @VFSD_OPEN_CACHE_DIR: the kernel may cache the listing (for opendir)
  * @VFSD_OPEN_NOFLUSH: the kernel need not send flush() on close
  * @VFSD_OPEN_PARALLEL_DIRECT_WRITES: allow parallel direct writes
  *
