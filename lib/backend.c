@@ -162,6 +162,41 @@ vfsd_layer_new(const VfsdOps *ops, void *instance,
   return b;
 }
 
+VfsdBackend *
+vfsd_layer_new_hooks(const VfsdLayerHooks *hooks, void *instance,
+                     GDestroyNotify free_instance, VfsdBackend *next,
+                     GError **error)
+{
+  VfsdOps ops;
+  VfsdBackend *b;
+  VfsdBackendPrivate *p;
+  uint64_t all = VFSD_OP_BIT(VFSD_OP_COUNT) - 1;
+  if (hooks == NULL || (hooks->before == NULL && hooks->after == NULL)) {
+    vfsd_set_error(error, EINVAL, "a hooks layer needs a before or an after "
+                   "hook");
+    return NULL;
+  }
+  if (hooks->ops & ~all) {
+    vfsd_set_error(error, EINVAL, "layer '%s' hooks operations that do not "
+                   "exist (ops 0x%" G_GINT64_MODIFIER "x)",
+                   hooks->name ? hooks->name : "unnamed", hooks->ops);
+    return NULL;
+  }
+  vfsd_ops_init(&ops, hooks->name ? hooks->name : "unnamed",
+                VFSD_THREAD_PARALLEL);
+  b = vfsd_layer_new(&ops, instance, free_instance, next, error);
+  if (b == NULL)
+    return NULL;
+  p = vfsd_backend_priv(b);
+  p->hooks = *hooks;
+  p->hooks.name = p->name;
+  p->hook_ops = hooks->ops ? hooks->ops : all;
+  /* A copying read and a zero-copy read are one operation to a layer. */
+  if (p->hook_ops & (VFSD_OP_BIT(VFSD_OP_READ) | VFSD_OP_BIT(VFSD_OP_READ_IOV)))
+    p->hook_ops |= VFSD_OP_BIT(VFSD_OP_READ) | VFSD_OP_BIT(VFSD_OP_READ_IOV);
+  return b;
+}
+
 const char *
 vfsd_backend_get_name(VfsdBackend *backend)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the two files of the choke point share (call.c: lifecycle, names,
  * attributes; call-io.c: files, directories, xattrs and the rest): finding
- * the level of a stack that implements an operation, and checking results
- * against the error convention. */
+ * the level of a stack that implements or hooks an operation, checking
+ * arguments, and checking results against the error convention. */
 #ifndef VFSD_CALL_PRIVATE_H
 #define VFSD_CALL_PRIVATE_H
 
@@ -12,24 +12,28 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define NAME_MAX_BYTES 255
 
-/* The first level from @b down that implements the operation at @off, or
- * the bottom level when none does. */
+/* The first level from @b down that implements the operation at @off or
+ * hooks it (@bit, see "Hooks" in layer.h), or the bottom level when none
+ * does. */
 static inline VfsdBackendPrivate *
-find(VfsdBackend *b, size_t off)
+find(VfsdBackend *b, size_t off, uint64_t bit)
 {
   VfsdBackendPrivate *p = vfsd_backend_priv(b);
   for (;;) {
     void *fn = *(void **)((char *)&p->ops + off);
-    if (fn != NULL || p->next == NULL)
+    if (fn != NULL || p->next == NULL || (p->hook_ops & bit))
       return p;
     p = vfsd_backend_priv(p->next);
   }
 }
-#define FIND(b, field) find((b), offsetof(VfsdOps, field))
+#define FIND(b, field, OP)                                                  \
+  find((b), offsetof(VfsdOps, field), VFSD_OP_BIT(VFSD_OP_##OP))
 
 static inline const char *
 opname(VfsdOpId op)
@@ -153,5 +157,87 @@ check_name(const char *name)
 /* TRACE's format strings start with the backend name; callers pass it. */
 
 #define DEFAULT(op) (vfsd_op_info[op].default_errno)
+
+/* ---- arguments a caller passes -----------------------------------------*/
+
+/* A call made without a context (by the library itself, a test, a layer
+ * acting on its own) is made as root with pid 0: backends never see a
+ * NULL context. */
+extern VFSD_INTERNAL const VfsdCtx vfsd_root_ctx;
+#define CTX(ctx) ((ctx) != NULL ? (ctx) : &vfsd_root_ctx)
+
+/* Arguments only a buggy caller (a layer, a test; never the dispatcher)
+ * gets wrong: a missing output pointer, inode 0.  The caller
+ * gets -EFAULT or -EINVAL and a critical naming the argument, as
+ * g_return_val_if_fail() would give.  Each expands to 0 when all is well,
+ * so checks chain with ?:. */
+static inline int
+caller_bug(const char *fn, const char *what, int err)
+{
+  g_critical("%s: the caller passed %s", fn, what);
+  return err;
+}
+#define NEED(x)                                                             \
+  (G_LIKELY((x) != NULL) ? 0 : caller_bug(__func__, #x " = NULL", -EFAULT))
+#define NEED_INO(x)                                                         \
+  (G_LIKELY((x) != 0) ? 0 : caller_bug(__func__, "inode 0 as " #x, -EINVAL))
+/* A buffer may be NULL only when its size is 0. */
+#define NEED_BUF(buf, size)                                                 \
+  (G_LIKELY((buf) != NULL || (size) == 0)                                   \
+       ? 0 : caller_bug(__func__, #buf " = NULL with a size", -EFAULT))
+
+/* @off >= 0 (else -EINVAL) and @off + @len representable (else @err). */
+static inline int
+check_range(int64_t off, uint64_t len, int err)
+{
+  if (G_UNLIKELY(off < 0))
+    return -EINVAL;
+  if (G_UNLIKELY(len > (uint64_t)INT64_MAX - (uint64_t)off))
+    return err;
+  return 0;
+}
+
+#define SETATTR_KNOWN                                                       \
+  (VFSD_SET_MODE | VFSD_SET_UID | VFSD_SET_GID | VFSD_SET_SIZE |            \
+   VFSD_SET_ATIME | VFSD_SET_MTIME | VFSD_SET_ATIME_NOW |                   \
+   VFSD_SET_MTIME_NOW | VFSD_SET_CTIME | VFSD_SET_KILL_SUID |               \
+   VFSD_SET_KILL_SGID)
+
+/* What setattr() may be asked: known bits, a size an off_t holds, times
+ * with nanoseconds below a second. */
+static inline int
+check_setattr(const VfsdAttr *a, uint32_t to_set)
+{
+  if (to_set & ~(uint32_t)SETATTR_KNOWN)
+    return -EINVAL;
+  if ((to_set & VFSD_SET_SIZE) && a->size > (uint64_t)INT64_MAX)
+    return -EFBIG;
+  if (((to_set & VFSD_SET_ATIME) && a->atime_nsec >= 1000000000u) ||
+      ((to_set & VFSD_SET_MTIME) && a->mtime_nsec >= 1000000000u) ||
+      ((to_set & VFSD_SET_CTIME) && a->ctime_nsec >= 1000000000u))
+    return -EINVAL;
+  return 0;
+}
+
+/* The file type bits a creating operation's mode may carry: none, or
+ * @type. */
+static inline int
+check_type(uint32_t mode, uint32_t type)
+{
+  return (mode & S_IFMT) == 0 || (mode & S_IFMT) == type ? 0 : -EINVAL;
+}
+
+/* ---- hooks (see "Hooks" in layer.h) -------------------------------------*/
+
+/* At a level that hooks the operation, the call is described once and
+ * handed to the hooks, which make the call below (hooks.c).  Arguments are
+ * checked first, so hooks never see impossible ones. */
+#define HOOK(p, OP, ...)                                                    \
+  do {                                                                      \
+    if (G_UNLIKELY((p)->hook_ops & VFSD_OP_BIT(VFSD_OP_##OP)))              \
+      return vfsd_hooks_run(                                                \
+          (p), &(VfsdCall){ .op = VFSD_OP_##OP, __VA_ARGS__ });             \
+  } while (0)
+
 
 #endif

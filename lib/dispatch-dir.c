@@ -43,8 +43,7 @@ d_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   int r;
   make_ctx(req, &ctx);
   preset_open(m, &oi, fi->flags);
-  oi.out_flags &= ~(uint32_t)(VFSD_OPEN_KEEP_CACHE | VFSD_OPEN_DIRECT_IO |
-                              VFSD_OPEN_NOFLUSH);
+  oi.out_flags &= ~(uint32_t)(VFSD_OPEN_DIRECT_IO | VFSD_OPEN_NOFLUSH);
   LOCKED(call_lock(m, ino, 0, false),
          r = vfsd_call_opendir(m->backend, &ctx, ino, &oi));
   if (r != 0) {
@@ -56,7 +55,12 @@ d_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   dh->fh = oi.fh;
   g_mutex_init(&dh->lock);
   fi->fh = (uint64_t)(uintptr_t)dh;
+  /* KEEP_CACHE on a directory keeps the listing the kernel cached at
+   * earlier opens; it means something only with CACHE_DIR. */
+  if (!(oi.out_flags & VFSD_OPEN_CACHE_DIR))
+    oi.out_flags &= ~(uint32_t)VFSD_OPEN_KEEP_CACHE;
   apply_open_flags(fi, oi.out_flags & (VFSD_OPEN_CACHE_DIR |
+                                       VFSD_OPEN_KEEP_CACHE |
                                        VFSD_OPEN_NONSEEKABLE));
   vfsd_handles_add_dir(m, dh);
   if (fuse_reply_open(req, fi) < 0) {

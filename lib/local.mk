@@ -5,6 +5,7 @@ lib_libvfsdcore_la_SOURCES = \
 	lib/private.h lib/mount-private.h lib/builtins.h lib/dispatch.h \
 	lib/call-private.h \
 	lib/backend.c lib/buffers.c lib/builtins.c lib/call.c lib/call-io.c \
+	lib/hooks.c \
 	lib/defaults.c \
 	lib/dispatch.c lib/dispatch-dir.c lib/dispatch-file.c lib/error.c \
 	lib/handles.c \

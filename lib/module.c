@@ -218,6 +218,32 @@ vfsd_backend_load(const char *spec, GError **error)
   return b;
 }
 
+VfsdBackend *
+vfsd_backend_load_stack(const char *const *specs, GError **error)
+{
+  VfsdBackend *b;
+  GError *e = NULL;
+  int n = 0;
+  g_return_val_if_fail(specs != NULL, NULL);
+  while (specs[n])
+    n++;
+  if (n == 0) {
+    vfsd_set_error(error, EINVAL, "an empty stack: give at least a backend");
+    return NULL;
+  }
+  b = vfsd_backend_load(specs[n - 1], &e);
+  for (int i = n - 2; b && i >= 0; i--) {
+    VfsdBackend *l = vfsd_layer_load(specs[i], b, &e);
+    g_object_unref(b);
+    b = l;
+    if (b == NULL)
+      g_prefix_error(&e, "layer %d of the stack (%s): ", i + 1, specs[i]);
+  }
+  if (b == NULL)
+    g_propagate_error(error, e);
+  return b;
+}
+
 gchar **
 vfsd_module_list_names(void)
 {

@@ -41,6 +41,8 @@ typedef struct {
   void *instance;
   GDestroyNotify free_instance;
   VfsdBackend *next;         /* owned ref; NULL unless a layer */
+  uint64_t hook_ops;         /* VFSD_OP_BIT()s of hooked operations */
+  VfsdLayerHooks hooks;      /* vfsd_layer_new_hooks() */
   uint32_t thread_model;     /* effective along the stack */
   uint32_t flags;            /* effective along the stack */
   char *name;
@@ -68,6 +70,10 @@ typedef struct {
 } VfsdOpInfo;
 extern VFSD_INTERNAL const VfsdOpInfo vfsd_op_info[VFSD_OP_COUNT];
 VFSD_INTERNAL void vfsd_default_statfs(VfsdStatfs *out);
+
+/* ---- hooks.c ---- */
+/* Runs the hooks of level @p around @call, which goes down to p->next. */
+VFSD_INTERNAL int64_t vfsd_hooks_run(VfsdBackendPrivate *p, VfsdCall *call);
 
 /* ---- call.c: result checks shared with the dispatcher ---- */
 VFSD_INTERNAL bool vfsd_mode_type_valid(uint32_t mode);

@@ -44,7 +44,8 @@ read -r p1 f1 s1 < <(count build)
 [ "${p1:-0}" -gt 0 ] || f1=$(( ${f1:-0} + 1 ))
 p2=0 f2=0 s2=0
 if [ "${VFSD_SKIP_SANITIZERS:-0}" != 1 ]; then
-  build_and_check build-san --enable-sanitizers || status=1
+  # -O1: what the sanitizers' authors advise, and a faster build.
+  build_and_check build-san --enable-sanitizers CFLAGS="-g -O1" CXXFLAGS="-g -O1" || status=1
   read -r p2 f2 s2 < <(count build-san)
   [ "${p2:-0}" -gt 0 ] || f2=$(( ${f2:-0} + 1 ))
 fi

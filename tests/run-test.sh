@@ -7,8 +7,10 @@ base=${VFSD_TEST_TMP:-/tmp}
 tmp=$(mktemp -d "$base/vfsd-test.XXXXXX") || exit 99
 TMPDIR=$tmp
 export TMPDIR
+start=$(date +%s)
 timeout --kill-after=10 "$limit" "$@"
 rc=$?
+echo "# elapsed: $(( $(date +%s) - start ))s"
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
   echo "# test killed after ${limit}s: $*"
 fi

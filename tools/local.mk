@@ -1,7 +1,8 @@
 # tools: the `vfsd` command and its man page.
 bin_PROGRAMS += tools/vfsd
 tools_vfsd_SOURCES = tools/vfsd-cli.h tools/vfsd.c tools/mount.c \
-	tools/umount.c tools/mounts.c tools/list.c tools/info.c tools/probe.c
+	tools/umount.c tools/mounts.c tools/list.c tools/info.c tools/probe.c \
+	tools/stats.c
 tools_vfsd_LDADD = lib/libvfsd.la $(GLIB_LIBS) $(FUSE_LIBS)
 
 man_MANS += doc/vfsd.1

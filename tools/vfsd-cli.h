@@ -23,6 +23,7 @@ int cli_umount(int argc, char **argv);
 int cli_backends(int argc, char **argv);
 int cli_layers(int argc, char **argv);
 int cli_info(int argc, char **argv);
+int cli_stats(int argc, char **argv);
 
 /* ---- mounts.c: the mount table ---- */
 typedef struct {

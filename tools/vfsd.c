@@ -42,6 +42,9 @@ usage(FILE *f)
           "arguments)\n"
           "  layers [-v]\n"
           "      list the layers that can be stacked with mount -l\n"
+          "  stats [--json | --reset] MOUNTPOINT\n"
+          "      show the per-operation statistics of a mount stacked with\n"
+          "      the stats layer (mount -l stats)\n"
           "  info\n"
           "      show the libvfsd, libfuse and kernel versions and the FUSE\n"
           "      features this machine offers\n"
@@ -67,6 +70,7 @@ main(int argc, char **argv)
     { "mount", cli_mount },       { "umount", cli_umount },
     { "unmount", cli_umount },    { "backends", cli_backends },
     { "layers", cli_layers },     { "info", cli_info },
+    { "stats", cli_stats },
   };
   const char *cmd;
 
@@ -95,6 +99,6 @@ main(int argc, char **argv)
     cli_error("unknown option '%s' (try `%s --help`)", cmd, cli_prog);
   else
     cli_error("unknown command '%s' (commands: mount, umount, backends, "
-              "layers, info; try `%s --help`)", cmd, cli_prog);
+              "layers, stats, info; try `%s --help`)", cmd, cli_prog);
   return CLI_USAGE;
 }

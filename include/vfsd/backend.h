@@ -256,6 +256,9 @@ typedef enum {
  * VfsdOpenFlags:
  * @VFSD_OPEN_DIRECT_IO: bypass the page cache for this open file
  * @VFSD_OPEN_KEEP_CACHE: keep cached pages of the file from earlier opens
+ *   (opendir, together with %VFSD_OPEN_CACHE_DIR: keep the listing cached
+ *   by earlier opens; the kernel still drops it when the directory changes
+ *   through the mount or its mtime changes)
  * @VFSD_OPEN_NONSEEKABLE: the file is a stream
  * @VFSD_OPEN_CACHE_DIR: the kernel may cache the listing (for opendir)
  * @VFSD_OPEN_NOFLUSH: the kernel need not send flush() on close

@@ -8,6 +8,15 @@
  *   - applies the operation's "If NULL" default (lib/defaults.c), or, for a
  *     layer that leaves the operation NULL, passes the call to the backend
  *     below;
+ *   - checks the arguments, so a backend never sees impossible ones: names
+ *     (non-empty, no '/', at most 255 bytes), modes of the right file type,
+ *     flag bits the operation defines, offset + length that fit an off_t,
+ *     xattr values of at most 64 KiB.  Such a call is answered with the
+ *     errno the system call would give (-EINVAL, -EFBIG, …) without calling
+ *     the backend.  A NULL output or buffer, or inode 0, is the caller's
+ *     bug: -EFAULT or -EINVAL and a g_critical() naming it.  A NULL
+ *     context stands for the library itself: the call is made as root
+ *     (uid and gid 0, pid 0), so a backend never sees a NULL context;
  *   - checks the result against the error convention: a positive value that
  *     is not a byte count, a count larger than asked, an errno outside
  *     1..4095, an entry with inode 0, an attribute without a file type — all

@@ -96,6 +96,20 @@ typedef const VfsdModuleInfo *(*VfsdModuleInitFunc)(uint32_t abi_version,
 #define VFSD_MODULE_EXPORT __attribute__((visibility("default")))
 
 /**
+ * vfsd_module_init: (skip)
+ * @abi_version: the VFSD_MODULE_ABI_VERSION of the loading library
+ * @error: return location for a #GError
+ *
+ * The entry point a module defines (see #VfsdModuleInitFunc); declared here
+ * so that modules build cleanly with -Wmissing-prototypes.  The library
+ * itself does not define it.
+ *
+ * Returns: the module's description.
+ */
+VFSD_MODULE_EXPORT const VfsdModuleInfo *vfsd_module_init(uint32_t abi_version,
+                                                          GError **error);
+
+/**
  * vfsd_backend_load:
  * @spec: `NAME` or `NAME:ARGS`, e.g. `ram:size=1G` or `passthrough:/srv/data`
  * @error: return location for a #GError
@@ -108,6 +122,24 @@ typedef const VfsdModuleInfo *(*VfsdModuleInitFunc)(uint32_t abi_version,
  * Returns: (transfer full): the backend, or NULL with @error set.
  */
 VfsdBackend *vfsd_backend_load(const char *spec, GError **error);
+
+/**
+ * vfsd_backend_load_stack:
+ * @specs: (array zero-terminated=1): layer specs from the top down, then
+ *   the backend's spec last, e.g. `{ "monitor:log=access.jsonl",
+ *   "readonly", "passthrough:/srv/data", NULL }`
+ * @error: return location for a #GError
+ *
+ * Loads the backend (the last spec) with vfsd_backend_load() and stacks the
+ * layers on it with vfsd_layer_load(), the last layer first, so the first
+ * spec is the top of the stack (what the kernel calls first) — the order
+ * of `vfsd mount -l A -l B BACKEND`.  On failure nothing is kept and the
+ * error names the spec that failed.
+ *
+ * Returns: (transfer full): the top of the stack, or NULL with @error set.
+ */
+VfsdBackend *vfsd_backend_load_stack(const char *const *specs,
+                                     GError **error);
 
 /**
  * vfsd_module_find: (skip)

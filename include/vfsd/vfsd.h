@@ -12,5 +12,6 @@
 #include <vfsd/layer.h>
 #include <vfsd/module.h>
 #include <vfsd/mount.h>
+#include <vfsd/stats.h>
 
 #endif

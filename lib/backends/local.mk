@@ -1,2 +1,3 @@
 # lib/backends: rules live here.
-include lib/backends/ram/local.mk
+include $(srcdir)/lib/backends/ram/local.mk
+include $(srcdir)/lib/backends/passthrough/local.mk

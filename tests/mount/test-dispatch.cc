@@ -269,6 +269,49 @@ TEST(Caching, NegativeLookupsAreCachedWhenAsked) {
   EXPECT_EQ(fs.lookups.load(), before + 1);
 }
 
+namespace {
+int list_dir(const std::string &path) {
+  DIR *d = opendir(path.c_str());
+  if (!d) return -1;
+  int n = 0;
+  while (readdir(d)) n++;
+  closedir(d);
+  return n;
+}
+}  // namespace
+
+TEST(Caching, ListingsAreCachedAcrossOpensWhenAsked) {
+  // CACHE_DIR with KEEP_CACHE: a second listing of an unchanged directory
+  // is the kernel's, without a READDIR.
+  TestFs fs;
+  fs.entry_timeout = 3600;
+  fs.open_flags = VFSD_OPEN_CACHE_DIR | VFSD_OPEN_KEEP_CACHE;
+  Mount m(fs.backend());
+  ASSERT_TRUE(m.mounted()) << m.error();
+  EXPECT_EQ(list_dir(m.path()), 10);
+  int before = fs.readdirs.load();
+  EXPECT_GT(before, 0);
+  EXPECT_EQ(list_dir(m.path()), 10);
+  EXPECT_EQ(list_dir(m.path()), 10);
+  EXPECT_EQ(fs.readdirs.load(), before);
+  // A change through the mount drops the cached listing.
+  ASSERT_EQ(unlink((m / "f3").c_str()), 0);
+  EXPECT_EQ(list_dir(m.path()), 9);
+  EXPECT_GT(fs.readdirs.load(), before);
+}
+
+TEST(Caching, ListingsAreReadAgainWithoutKeepCache) {
+  TestFs fs;
+  fs.entry_timeout = 3600;
+  fs.open_flags = VFSD_OPEN_CACHE_DIR;
+  Mount m(fs.backend());
+  ASSERT_TRUE(m.mounted()) << m.error();
+  EXPECT_EQ(list_dir(m.path()), 10);
+  int before = fs.readdirs.load();
+  EXPECT_EQ(list_dir(m.path()), 10);
+  EXPECT_GT(fs.readdirs.load(), before);
+}
+
 TEST(Caching, NegativeLookupsNotCachedByDefault) {
   TestFs fs;
   Mount m(fs.backend());

@@ -64,6 +64,7 @@ class TestFs {
   VfsdMount *mount = nullptr;             // set by init()
   double negative_timeout = 0;
   double entry_timeout = 1.0;
+  uint32_t open_flags = 0;                // added to VfsdInit.open_flags
 
   void release_block() {
     std::lock_guard<std::mutex> g(mu_);
@@ -73,6 +74,7 @@ class TestFs {
 
   // ---- observations ----
   std::atomic<int> destroys{0}, inits{0}, forgets{0}, lookups{0}, getattrs{0};
+  std::atomic<int> readdirs{0};
   std::atomic<int> violations{0};        // broken library promises
   std::atomic<int> in_flight{0}, max_in_flight{0};
   std::atomic<int> blocked_now{0};
@@ -134,6 +136,7 @@ class TestFs {
     in->negative_timeout = t->negative_timeout;
     in->entry_timeout = t->entry_timeout;
     in->attr_timeout = t->entry_timeout;
+    in->open_flags |= t->open_flags;
     return 0;
   }
   static void s_destroy(void *s) {
@@ -255,6 +258,7 @@ class TestFs {
                        int64_t off, VfsdDirFiller *f) {
     TestFs *t = T(s);
     Busy b(t);
+    t->readdirs++;
     if (ino != VFSD_ROOT_INO) return -ENOTDIR;
     std::vector<std::pair<std::string, uint64_t>> list = {
         {".", VFSD_ROOT_INO}, {"..", VFSD_ROOT_INO}};
