@@ -19,7 +19,8 @@ INTROSPECTION_SCANNER_ENV = CFLAGS="$(CFLAGS) $(SAN_FLAGS)" \
 # name, and VfsdFilesystem with its types.
 vfsd_gir_headers = \
 	include/vfsd/backend.h include/vfsd/mount.h include/vfsd/module.h \
-	include/vfsd/layer.h include/vfsd/gtypes.h include/vfsd/filesystem.h
+	include/vfsd/layer.h include/vfsd/stats.h include/vfsd/gtypes.h \
+	include/vfsd/filesystem.h
 # Headers of built-in backends with GObject API of their own (the RAM
 # backend's VfsdRamBackend) join the namespace when they are in the tree.
 vfsd_gir_optional = $(wildcard $(top_srcdir)/include/vfsd/ram.h)
@@ -27,6 +28,7 @@ bindings_Vfsd_1_0_gir_FILES = \
 	$(addprefix $(top_srcdir)/,$(vfsd_gir_headers)) $(vfsd_gir_optional) \
 	$(top_builddir)/include/vfsd/enum-types.h \
 	$(top_srcdir)/lib/gobject/gtypes.c $(top_srcdir)/lib/gobject/filesystem.c \
+	$(top_srcdir)/lib/layers/stats.c \
 	$(top_builddir)/lib/gobject/enum-types.c
 bindings_Vfsd_1_0_gir_NAMESPACE = Vfsd
 bindings_Vfsd_1_0_gir_VERSION = 1.0
