@@ -5,8 +5,9 @@ layers stacked on it.
 
     examples/python/mount_ram.py MOUNTPOINT [-s SIZE] [-l LAYER[:ARGS]]...
 
-e.g. `mount_ram.py ./mnt -s 1G -l readonly`.  Serves until Ctrl-C.  `vfsd
-layers` (or Vfsd.layer_list_names()) lists the layers.
+e.g. `mount_ram.py ./mnt -s 1G -l monitor:log=access.jsonl -l readonly`:
+the first layer given is the outermost, as with `vfsd mount -l`.  Serves
+until Ctrl-C.  `vfsd layers` (or Vfsd.layer_list_names()) lists the layers.
 """
 import argparse
 import sys
@@ -15,11 +16,12 @@ import vfsd_uninstalled  # noqa: F401  finds an uninstalled build; selects Vfsd 
 from gi.repository import GLib, Vfsd
 
 
-def ram_backend(size):
-    options = "size=" + size if size else ""
-    if hasattr(Vfsd, "RamBackend"):            # the typed constructor
-        return Vfsd.RamBackend.new(options)
-    return Vfsd.Backend.load("ram:" + options)  # the same, found by name
+def ram_stack(size, layers):
+    """The RAM backend with `layers` over it, the first the outermost."""
+    if not layers:                              # the typed constructor
+        return Vfsd.RamBackend.new("size=" + size if size else "")
+    ram = "ram:size=" + size if size else "ram"
+    return Vfsd.Backend.load_stack(layers + [ram])  # by name, in one call
 
 
 def main():
@@ -27,13 +29,12 @@ def main():
     p.add_argument("mountpoint")
     p.add_argument("-s", "--size", help="capacity, e.g. 64M or 1G")
     p.add_argument("-l", "--layer", action="append", default=[],
-                   help="a layer to stack, NAME or NAME:ARGS (repeatable)")
+                   help="a layer to stack, NAME or NAME:ARGS (repeatable; "
+                   "the first is the outermost)")
     p.add_argument("-o", "--options", default="", help="mount options")
     args = p.parse_args()
     try:
-        backend = ram_backend(args.size)
-        for spec in args.layer:               # each on top of the last
-            backend = backend.stack_layer(spec)
+        backend = ram_stack(args.size, args.layer)
         mount = Vfsd.Mount.new(backend, args.mountpoint, args.options)
     except GLib.Error as e:
         sys.exit("mount_ram: %s" % e.message)

@@ -3,6 +3,7 @@
 a layer stacked on it; a layer stacked on a Python file system.  Skipped
 while the RAM backend (or the layers) are not built into this tree."""
 import errno
+import json
 import os
 import signal
 import sys
@@ -79,18 +80,29 @@ def mount_ram_program():
 @test
 def mount_ram_with_a_layer():
     names = layers()
-    if not names:
-        raise Skip('no layer is built in this tree')
-    if 'readonly' in names:
-        with Program('-l', 'readonly') as prog:
-            check_errno(errno.EROFS, os.mkdir, os.path.join(prog.mnt, 'd'))
-            check_eq(os.listdir(prog.mnt), [])
-            prog.stop()
-    else:
-        with Program('-l', names[0]) as prog:
-            os.mkdir(os.path.join(prog.mnt, 'd'))
-            check_eq(os.listdir(prog.mnt), ['d'])
-            prog.stop()
+    if 'readonly' not in names:
+        raise Skip('the readonly layer is not built in this tree')
+    with Program('-l', 'readonly') as prog:
+        check_errno(errno.EROFS, os.mkdir, os.path.join(prog.mnt, 'd'))
+        check_eq(os.listdir(prog.mnt), [])
+        prog.stop()
+
+
+@test
+def mount_ram_with_layers_outermost_first():
+    if not {'monitor', 'readonly'} <= set(layers()):
+        raise Skip('the monitor and readonly layers are not built here')
+    log = os.path.join(tmpdir('monitor'), 'access.jsonl')
+    # monitor over readonly: monitor sees the mkdir that readonly refuses.
+    with Program('-l', 'monitor:log=%s,flush=line' % log,
+                 '-l', 'readonly') as prog:
+        check_errno(errno.EROFS, os.mkdir, os.path.join(prog.mnt, 'd'))
+        prog.stop()
+    with open(log) as f:
+        lines = [json.loads(line) for line in f]
+    mkdirs = [x for x in lines if x.get('op') == 'mkdir']
+    check_eq(len(mkdirs), 1, lines)
+    check_eq(mkdirs[0].get('result'), -errno.EROFS, mkdirs)
 
 
 @test
@@ -110,6 +122,32 @@ def layer_over_a_python_filesystem():
         import threading
         check(any(t.name.startswith('vfsd-worker')
                   for t in threading.enumerate()))
+
+
+@test
+def hook_layers_over_a_python_filesystem():
+    if not {'monitor', 'stats'} <= set(layers()):
+        raise Skip('the monitor and stats layers are not built here')
+    sys.path.insert(0, EXAMPLES)
+    import memfs
+    log = os.path.join(tmpdir('monitor'), 'access.jsonl')
+    fs = memfs.MemFS()
+    stack = fs.stack_layer('monitor:log=%s,flush=line' % log) \
+        .stack_layer('stats')
+    check_eq(stack.get_next().get_next(), fs)
+    with mounted(stack) as (m, p):
+        with open(os.path.join(p, 'f'), 'w') as f:
+            f.write('through two layers')
+        with open(os.path.join(p, 'f')) as f:
+            check_eq(f.read(), 'through two layers')
+        counts = json.loads(Vfsd.stats_get(stack, 'json'))['ops']
+        check(counts['write']['calls'] >= 1, counts)
+        check_eq(counts['write']['bytes'], len('through two layers'))
+        remote = json.loads(Vfsd.stats_query(p, 'json'))['ops']
+        check(remote['create']['calls'] >= 1, remote)
+    with open(log) as f:
+        ops = {json.loads(line)['op'] for line in f}
+    check({'create', 'write', 'destroy'} <= ops, ops)
 
 
 @test

@@ -7,7 +7,7 @@ import stat
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from vfsdtest import (Vfsd, GLib, test, run_all, check, check_eq,  # noqa: E402
+from vfsdtest import (Vfsd, GLib, test, run_all, check, check_eq, Skip,  # noqa: E402
                       tmpdir)
 
 
@@ -236,6 +236,33 @@ def layers_and_backends_by_name():
         raise AssertionError('an unknown layer stacked')
     except GLib.Error as e:
         check_eq(e.code, errno.ENOENT)
+
+
+@test
+def layer_stack_in_one_call():
+    if not hasattr(Vfsd.Backend, 'load_stack'):
+        raise Skip('vfsd_backend_load_stack() is not in this tree')
+    try:
+        Vfsd.Backend.load_stack([])
+        raise AssertionError('an empty stack loaded')
+    except GLib.Error as e:
+        check_eq(e.code, errno.EINVAL)
+    if 'ram' not in Vfsd.module_list_names() or \
+            not {'readonly', 'stats'} <= set(Vfsd.layer_list_names()):
+        raise Skip('the RAM backend or the layers are not built here')
+    top = Vfsd.Backend.load_stack(['readonly', 'stats', 'ram:size=1M'])
+    names = []
+    b = top
+    while b is not None:
+        names.append(b.get_name())
+        b = b.get_next()
+    check_eq(names, ['readonly', 'stats', 'ram'])
+    try:
+        Vfsd.Backend.load_stack(['readonly', 'no-such-layer-xyz', 'ram'])
+        raise AssertionError('an unknown layer stacked')
+    except GLib.Error as e:
+        check_eq(e.code, errno.ENOENT)
+        check('no-such-layer-xyz' in e.message, e.message)
 
 
 sys.exit(run_all())
