@@ -11,7 +11,9 @@ lib_libvfsdcore_la_SOURCES = \
 	lib/handles.c \
 	lib/inodes.c lib/log.c lib/main.c \
 	lib/module.c lib/mount.c lib/mount-notify.c lib/mount-run.c \
-	lib/mount-serve.c lib/options.c
+	lib/mount-serve.c lib/options.c \
+	lib/gobject/gi-private.h lib/gobject/gtypes.c lib/gobject/filesystem.c \
+	lib/gobject/adapter.c lib/gobject/adapter-io.c
 lib_libvfsdcore_la_LIBADD = $(FUSE_LIBS) $(GLIB_LIBS) -lpthread -lm
 
 lib_LTLIBRARIES += lib/libvfsd.la

@@ -260,7 +260,7 @@ typedef enum {
  *   by earlier opens; the kernel still drops it when the directory changes
  *   through the mount or its mtime changes)
  * @VFSD_OPEN_NONSEEKABLE: the file is a stream
- * @VFSD_OPEN_CACHE_DIR: (opendir) the kernel may cache the listing
+ * @VFSD_OPEN_CACHE_DIR: the kernel may cache the listing (for opendir)
  * @VFSD_OPEN_NOFLUSH: the kernel need not send flush() on close
  * @VFSD_OPEN_PARALLEL_DIRECT_WRITES: allow parallel direct writes
  *

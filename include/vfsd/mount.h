@@ -101,7 +101,9 @@ gboolean vfsd_mount_start(VfsdMount *mount, GError **error);
  * vfsd_mount_wait:
  * @mount: a started mount
  *
- * Blocks until the mount has ended.  Do not call it from a serving thread.
+ * Blocks until the mount has ended and the backend's destroy() has
+ * returned (unless a backend call never returned: then destroy() runs when
+ * it does).  Do not call it from a serving thread.
  *
  * Returns: 0 when the mount ended normally, or a negative errno describing
  *   why it failed.

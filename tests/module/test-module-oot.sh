@@ -76,9 +76,16 @@ else
   skip "vfsd mount example:TEXT MOUNTPOINT" "the vfsd command is not built here"
 fi
 
-# 6. From Python, when the bindings are built.
+# 6. From Python, when the bindings are built.  A sanitized libvfsd needs
+#    the ASan runtime loaded before the interpreter (bindings/local.mk sets
+#    VFSD_ASAN_RUNTIME in that build only; see tests/python/vfsdtest.py).
+py_env=
+if [ -n "${VFSD_ASAN_RUNTIME:-}" ]; then
+  py_env="LD_PRELOAD=$VFSD_ASAN_RUNTIME ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+fi
 if [ -f "$b/bindings/Vfsd-1.0.typelib" ]; then
-  if VFSD_MODULE_PATH="$work" LD_LIBRARY_PATH="$b/lib/.libs" \
+  # shellcheck disable=SC2086 # py_env is empty or words without spaces
+  if env $py_env VFSD_MODULE_PATH="$work" LD_LIBRARY_PATH="$b/lib/.libs" \
      "${PYTHON_GI:-/usr/bin/python3}" - >"$t/out" 2>&1 <<'PY'
 import gi
 gi.require_version('Vfsd', '1.0')
