@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include <cstdlib>
+#include <cstring>
+
 namespace vfsdtest {
 
 // A fresh directory under $TMPDIR (tests/run-test.sh gives each test its
@@ -114,5 +117,12 @@ bool write_file(const std::string &path, const std::string &data);
 // Number of open file descriptors and of threads of this process.
 int count_fds();
 int count_threads();
+
+// True in the build configured with --enable-sanitizers (make check sets
+// VFSD_SANITIZERS from configure).
+inline bool sanitized() {
+  const char *v = getenv("VFSD_SANITIZERS");
+  return v && strcmp(v, "yes") == 0;
+}
 
 }  // namespace vfsdtest

@@ -230,8 +230,7 @@ TEST(S3Faults, ARequestStuckOnTheStoreDoesNotStallTheMount) {
   std::string got;
   ASSERT_TRUE(read_file(m / "cached", &got));
   if (fixture("freeze-rgw") != 0) {
-    const char *san = getenv("VFSD_SANITIZERS");
-    if (san && !strcmp(san, "yes"))
+    if (vfsdtest::sanitized())
       GTEST_SKIP() << "the fixture could not freeze the gateway (seen once "
                       "under ASan on a loaded machine)";
     FAIL() << "the fixture could not freeze the gateway";
