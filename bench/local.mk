@@ -11,6 +11,8 @@ BENCH_FLAGS =
 bench: bench/vfsd-bench$(EXEEXT) all
 	top_builddir='$(abs_top_builddir)' top_srcdir='$(abs_top_srcdir)' \
 	GI_TYPELIB_PATH='$(abs_top_builddir)/bindings' \
+	PYTHONPATH='$(abs_top_srcdir)/bindings/python'$${PYTHONPATH:+:$$PYTHONPATH} \
+	LD_LIBRARY_PATH='$(abs_top_builddir)/lib/.libs'$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} \
 	$(PYTHON_GI) $(top_srcdir)/bench/run-bench.py $(BENCH_FLAGS)
 .PHONY: bench
 include bench/s3/local.mk

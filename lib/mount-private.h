@@ -57,12 +57,15 @@ struct _VfsdMount {
   bool stop_requested;
   bool kernel_gone;           /* ENODEV: the kernel ended the connection */
   bool accepting;             /* workers may take new requests (atomic) */
+  int spinner;                /* a worker polls for the next request (atomic) */
+  gint64 spin_ns;             /* how long it polls (the spin option) */
   bool destroy_done;
   unsigned active;            /* requests being processed (atomic; see
                                  mount-serve.c) */
   unsigned workers;           /* threads inside a worker loop */
   int end_error;              /* negative errno why the mount failed */
   int stop_efd;               /* readable once workers must leave */
+  int epoll_fd;               /* the workers' shared wait (-1 before the first) */
   int ctl_efd;                /* wakes the supervisor */
   dev_t dev;                  /* st_dev of the mount, from mountinfo */
   GPtrArray *threads;         /* library worker threads */

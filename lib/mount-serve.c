@@ -3,8 +3,9 @@
  * lent through vfsd_mount_run_worker), the GSource of vfsd_mount_attach(),
  * and the supervisor that runs the one shutdown path described in mount.c.
  *
- * Workers wait in epoll with EPOLLEXCLUSIVE, so one request wakes one
- * worker, and an eventfd (never read) wakes them all at the end. */
+ * Workers wait in one shared epoll: the device edge-triggered, so a new
+ * request wakes one worker; an eventfd (never read) wakes them all at the
+ * end.  See worker_loop(). */
 #include "mount-private.h"
 
 #include <errno.h>
@@ -126,12 +127,77 @@ vfsd_block_async_signals(void)
   pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
+/* The workers' shared wait, made by the first worker: the device fd
+ * edge-triggered, so each new request wakes one waiting worker and nobody
+ * else; the stop eventfd level-triggered, so at the end it wakes them all
+ * in turn.  A worker woken drains the device until it is empty before it
+ * waits again: a request that arrived while the event was still pending
+ * made no new edge. */
+static int
+shared_wait_fd(VfsdMount *m, int fd)
+{
+  struct epoll_event ev;
+  int ep = m->epoll_fd;
+  if (ep >= 0)
+    return ep;
+  ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0)
+    return -errno;
+  ev.events = EPOLLIN | EPOLLET;
+  ev.data.u32 = 0;
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    int e = errno;
+    close(ep);
+    return -e;
+  }
+  ev.events = EPOLLIN;
+  ev.data.u32 = 1;
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, m->stop_efd, &ev) != 0) {
+    int e = errno;
+    close(ep);
+    return -e;
+  }
+  m->epoll_fd = ep;
+  return ep;
+}
+
+/* Serves requests until the device is empty (0) or the worker must leave
+ * (-1).  With spin_ns, the last worker to find it empty keeps looking for
+ * that long before it sleeps: a client that sends its next request within
+ * a few microseconds of our reply (every synchronous caller) then finds a
+ * worker awake, and the sleep and wakeup a request otherwise costs on each
+ * side are gone.  One worker spins at a time. */
+static int
+drain(VfsdMount *m, struct fuse_buf *fbuf, gint64 spin_ns)
+{
+  int r;
+  while ((r = serve_one(m, fbuf)) > 0)
+    ;
+  if (r < 0 || spin_ns <= 0 ||
+      __atomic_exchange_n(&m->spinner, 1, __ATOMIC_ACQUIRE))
+    return r;
+  {
+    gint64 until = g_get_monotonic_time() * 1000 + spin_ns;
+    for (;;) {
+      r = serve_one(m, fbuf);
+      if (r < 0)
+        break;
+      if (r > 0)
+        until = g_get_monotonic_time() * 1000 + spin_ns;
+      else if (g_get_monotonic_time() * 1000 >= until)
+        break;
+    }
+  }
+  __atomic_store_n(&m->spinner, 0, __ATOMIC_RELEASE);
+  return r;
+}
+
 static int
 worker_loop(VfsdMount *m)
 {
   struct fuse_buf fbuf;
-  struct epoll_event ev;
-  int ep, fd;
+  int ep;
+  gint64 spin_ns;
 
   /* Count this worker in before touching the device fd: the supervisor
    * closes it only once no worker is left. */
@@ -140,39 +206,28 @@ worker_loop(VfsdMount *m)
     g_mutex_unlock(&m->lock);
     return 0;
   }
-  fd = m->fuse_fd;
+  ep = shared_wait_fd(m, m->fuse_fd);
+  if (ep < 0) {
+    g_mutex_unlock(&m->lock);
+    vfsd_log(G_LOG_LEVEL_WARNING, "a worker for %s cannot wait for "
+             "requests: %s", m->mountpoint, g_strerror(-ep));
+    return ep;
+  }
   m->workers++;
   g_mutex_unlock(&m->lock);
 
   memset(&fbuf, 0, sizeof fbuf);
-  ep = epoll_create1(EPOLL_CLOEXEC);
-  ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-  ev.data.u32 = 0;
-  if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
-    int e = errno;
-    if (ep >= 0)
-      close(ep);
-    g_mutex_lock(&m->lock);
-    m->workers--;
-    g_cond_broadcast(&m->cond);
-    g_mutex_unlock(&m->lock);
-    vfsd_log(G_LOG_LEVEL_WARNING, "a worker for %s cannot wait for "
-             "requests: %s", m->mountpoint, g_strerror(e));
-    return -e;
-  }
-  ev.events = EPOLLIN;
-  ev.data.u32 = 1;
-  epoll_ctl(ep, EPOLL_CTL_ADD, m->stop_efd, &ev);
-
-  for (;;) {
-    struct epoll_event got[2];
-    int n = epoll_wait(ep, got, 2, -1);
-    int r;
-    if (n < 0 && errno != EINTR)
-      break;
-    r = serve_one(m, &fbuf);
-    if (r < 0)
-      break;
+  spin_ns = m->spin_ns;
+  /* Requests may be waiting already (their edge came before we did). */
+  if (drain(m, &fbuf, spin_ns) >= 0) {
+    for (;;) {
+      struct epoll_event got[2];
+      int n = epoll_wait(ep, got, 2, -1);
+      if (n < 0 && errno != EINTR)
+        break;
+      if (drain(m, &fbuf, spin_ns) < 0)
+        break;
+    }
   }
 
   g_mutex_lock(&m->lock);
@@ -180,7 +235,6 @@ worker_loop(VfsdMount *m)
   g_cond_broadcast(&m->cond);
   g_mutex_unlock(&m->lock);
   free(fbuf.mem);
-  close(ep);
   return 0;
 }
 

@@ -45,6 +45,7 @@ extern char **environ;
 
 #define INIT_TIMEOUT_MS 10000  /* for the kernel's INIT after mounting */
 #define DEFAULT_THREADS 2
+#define DEFAULT_SPIN_US 20 /* with VFSD_CAP_QUICK_CALLS; doc/performance.md */
 
 enum { SIGNAL_EXITED, N_SIGNALS };
 static guint signals[N_SIGNALS];
@@ -86,6 +87,8 @@ vfsd_mount_finalize(GObject *obj)
   vfsd_handles_clear(m);
   if (m->stop_efd >= 0)
     close(m->stop_efd);
+  if (m->epoll_fd >= 0)
+    close(m->epoll_fd);
   if (m->ctl_efd >= 0)
     close(m->ctl_efd);
   if (m->notify_queue)
@@ -131,6 +134,7 @@ vfsd_mount_init(VfsdMount *m)
   for (int i = 0; i < VFSD_FILE_LOCKS; i++)
     g_mutex_init(&m->file_locks[i]);
   m->stop_efd = -1;
+  m->epoll_fd = -1;
   m->ctl_efd = -1;
   m->fuse_fd = -1;
   m->state = MOUNT_NEW;
@@ -405,6 +409,9 @@ settle(VfsdMount *m, GError **error)
                          ? o->writeback_cache == 1
                          : (in->caps & VFSD_CAP_WRITEBACK_CACHE) != 0;
 
+  m->spin_ns = 1000 * (o->spin_us >= 0 ? (gint64)o->spin_us
+                       : (in->caps & VFSD_CAP_QUICK_CALLS) ? DEFAULT_SPIN_US
+                                                           : 0);
   m->thread_model = vfsd_backend_get_thread_model(m->backend);
   m->backend_flags = vfsd_backend_effective_flags(m->backend);
   m->stable_dir_offsets =

@@ -51,6 +51,10 @@ static const OptDesc opt_table[] = {
   { "threads", T_INT,
     "=N  library threads that serve requests (0: only threads that call "
     "vfsd_mount_run_worker; default 2)" },
+  { "spin", T_INT,
+    "=USEC  after a request, a worker keeps looking for the next one this "
+    "long before it sleeps (default: 20 where the backend's calls never "
+    "wait, as ram's; else 0)" },
   { "max_write", T_SIZE, "=SIZE  largest write request (default 1M)" },
   { "max_readahead", T_SIZE, "=SIZE  largest readahead request" },
   { "readahead", T_SIZE,
@@ -106,6 +110,7 @@ vfsd_options_init(VfsdOptions *o)
   o->default_permissions = -1;
   o->auto_unmount = -1;
   o->threads = -1;
+  o->spin_us = -1;
   o->max_write = -1;
   o->max_readahead = -1;
   o->readahead_kb = -1;
@@ -220,14 +225,18 @@ apply(VfsdOptions *o, const char *key, const char *val, GError **error)
     return TRUE;
   case T_INT: {
     char *end;
+    gint64 max = !strcmp(key, "spin") ? 100000 : 256;
     gint64 v = g_ascii_strtoll(val, &end, 10);
-    if (*val == '\0' || *end != '\0' || v < 0 || v > 256) {
+    if (*val == '\0' || *end != '\0' || v < 0 || v > max) {
       vfsd_set_error(error, EINVAL,
-                     "mount option '%s=%s': expected a number from 0 to 256",
-                     key, val);
+                     "mount option '%s=%s': expected a number from 0 to %"
+                     G_GINT64_FORMAT, key, val, max);
       return FALSE;
     }
-    o->threads = (int)v;
+    if (!strcmp(key, "spin"))
+      o->spin_us = (int)v;
+    else
+      o->threads = (int)v;
     return TRUE;
   }
   case T_SIZE: {

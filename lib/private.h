@@ -121,6 +121,7 @@ typedef struct {
   char *subtype;
   /* library options; a negative value or NaN means "not given" */
   int threads;
+  int spin_us;                /* -1: decided by the backend's caps */
   gint64 max_write;
   gint64 max_readahead;
   double entry_timeout;

@@ -338,6 +338,12 @@ typedef struct VfsdStatfs {
  *   the kernel keeps cached pages when it sees a new mtime (libfuse's
  *   auto_inval_data off); without it, every change of mtime the kernel
  *   learns of drops the file's cached pages
+ * @VFSD_CAP_QUICK_CALLS: every call returns within microseconds (no disk,
+ *   network or other process to wait for), so a worker that has answered a
+ *   request keeps looking for the next one for a moment (mount option
+ *   `spin`, 20 µs by default with this cap) instead of going to sleep: a
+ *   synchronous caller's next request then finds it awake.  Costs CPU
+ *   while requests keep coming; never changes what a call returns.
  *
  * Kernel features a backend asks for in VfsdInit.caps.
  */
@@ -350,6 +356,7 @@ typedef enum {
   VFSD_CAP_SPLICE = 1u << 5,
   VFSD_CAP_ATOMIC_O_TRUNC = 1u << 6,
   VFSD_CAP_SOLE_WRITER = 1u << 7,
+  VFSD_CAP_QUICK_CALLS = 1u << 8,
 } VfsdCaps;
 
 typedef struct _VfsdMount VfsdMount;

@@ -31,6 +31,7 @@ TEST(Options, EmptyAndNullAreFine) {
   EXPECT_TRUE(a.parse(nullptr));
   EXPECT_TRUE(a.parse(""));
   EXPECT_EQ(a.o.threads, -1);
+  EXPECT_EQ(a.o.spin_us, -1);
   EXPECT_TRUE(std::isnan(a.o.entry_timeout));
 }
 
@@ -38,7 +39,7 @@ TEST(Options, EveryKnownOption) {
   Opts a;
   ASSERT_TRUE(a.parse("ro,allow_other,allow_root,default_permissions,auto_unmount,"
                       "fsname=mine,subtype=test,nosuid,nodev,noexec,noatime,dirsync,"
-                      "threads=4,max_write=1M,max_readahead=128K,readahead=2M,"
+                      "threads=4,spin=50,max_write=1M,max_readahead=128K,readahead=2M,"
                       "entry_timeout=1.5,attr_timeout=0,negative_timeout=3,"
                       "writeback_cache,keep_cache,readdirplus=no,splice,debug"));
   EXPECT_TRUE(a.o.ro);
@@ -49,6 +50,7 @@ TEST(Options, EveryKnownOption) {
   EXPECT_STREQ(a.o.fsname, "mine");
   EXPECT_STREQ(a.o.subtype, "test");
   EXPECT_EQ(a.o.threads, 4);
+  EXPECT_EQ(a.o.spin_us, 50);
   EXPECT_EQ(a.o.max_write, 1024 * 1024);
   EXPECT_EQ(a.o.max_readahead, 128 * 1024);
   EXPECT_EQ(a.o.readahead_kb, 2048);
@@ -114,6 +116,10 @@ TEST(Options, EveryBadInputNamesTheOption) {
       {"threads=-1", "threads"},
       {"threads=1000", "threads"},
       {"threads=2x", "threads"},
+      {"spin", "spin"},
+      {"spin=-5", "spin"},
+      {"spin=100001", "spin"},
+      {"spin=fast", "spin"},
       {"max_write=1K", "max_write"},
       {"max_write=1G", "max_write"},
       {"max_write=lots", "max_write"},

@@ -34,6 +34,8 @@ ram_init(void *self, VfsdInit *in)
    * the pages it just wrote (a file read back after writing it stays in
    * the page cache). */
   in->caps |= VFSD_CAP_SOLE_WRITER;
+  /* Every call is a few microseconds of memory work: worth spinning for. */
+  in->caps |= VFSD_CAP_QUICK_CALLS;
   return 0;
 }
 
