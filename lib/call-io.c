@@ -682,32 +682,33 @@ vfsd_call_poll(VfsdBackend *b, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
   return r;
 }
 
+static const size_t op_offsets[VFSD_OP_COUNT] = {
+#define O(id, f) [id] = offsetof(VfsdOps, f)
+  O(VFSD_OP_INIT, init), O(VFSD_OP_DESTROY, destroy),
+  O(VFSD_OP_LOOKUP, lookup), O(VFSD_OP_FORGET, forget),
+  O(VFSD_OP_GETATTR, getattr), O(VFSD_OP_SETATTR, setattr),
+  O(VFSD_OP_READLINK, readlink), O(VFSD_OP_MKNOD, mknod),
+  O(VFSD_OP_MKDIR, mkdir), O(VFSD_OP_UNLINK, unlink),
+  O(VFSD_OP_RMDIR, rmdir), O(VFSD_OP_SYMLINK, symlink),
+  O(VFSD_OP_RENAME, rename), O(VFSD_OP_LINK, link), O(VFSD_OP_OPEN, open),
+  O(VFSD_OP_CREATE, create), O(VFSD_OP_READ, read),
+  O(VFSD_OP_READ_IOV, read_iov), O(VFSD_OP_WRITE, write),
+  O(VFSD_OP_FLUSH, flush), O(VFSD_OP_RELEASE, release),
+  O(VFSD_OP_FSYNC, fsync), O(VFSD_OP_OPENDIR, opendir),
+  O(VFSD_OP_READDIR, readdir), O(VFSD_OP_RELEASEDIR, releasedir),
+  O(VFSD_OP_FSYNCDIR, fsyncdir), O(VFSD_OP_STATFS, statfs),
+  O(VFSD_OP_SETXATTR, setxattr), O(VFSD_OP_GETXATTR, getxattr),
+  O(VFSD_OP_LISTXATTR, listxattr), O(VFSD_OP_REMOVEXATTR, removexattr),
+  O(VFSD_OP_ACCESS, access), O(VFSD_OP_FALLOCATE, fallocate),
+  O(VFSD_OP_LSEEK, lseek), O(VFSD_OP_COPY_FILE_RANGE, copy_file_range),
+  O(VFSD_OP_GETLK, getlk), O(VFSD_OP_SETLK, setlk), O(VFSD_OP_FLOCK, flock),
+  O(VFSD_OP_BMAP, bmap), O(VFSD_OP_IOCTL, ioctl), O(VFSD_OP_POLL, poll),
+#undef O
+};
+
 bool
 vfsd_backend_implements(VfsdBackend *b, VfsdOpId op)
 {
-  static const size_t offsets[VFSD_OP_COUNT] = {
-#define O(id, f) [id] = offsetof(VfsdOps, f)
-    O(VFSD_OP_INIT, init), O(VFSD_OP_DESTROY, destroy),
-    O(VFSD_OP_LOOKUP, lookup), O(VFSD_OP_FORGET, forget),
-    O(VFSD_OP_GETATTR, getattr), O(VFSD_OP_SETATTR, setattr),
-    O(VFSD_OP_READLINK, readlink), O(VFSD_OP_MKNOD, mknod),
-    O(VFSD_OP_MKDIR, mkdir), O(VFSD_OP_UNLINK, unlink),
-    O(VFSD_OP_RMDIR, rmdir), O(VFSD_OP_SYMLINK, symlink),
-    O(VFSD_OP_RENAME, rename), O(VFSD_OP_LINK, link), O(VFSD_OP_OPEN, open),
-    O(VFSD_OP_CREATE, create), O(VFSD_OP_READ, read),
-    O(VFSD_OP_READ_IOV, read_iov), O(VFSD_OP_WRITE, write),
-    O(VFSD_OP_FLUSH, flush), O(VFSD_OP_RELEASE, release),
-    O(VFSD_OP_FSYNC, fsync), O(VFSD_OP_OPENDIR, opendir),
-    O(VFSD_OP_READDIR, readdir), O(VFSD_OP_RELEASEDIR, releasedir),
-    O(VFSD_OP_FSYNCDIR, fsyncdir), O(VFSD_OP_STATFS, statfs),
-    O(VFSD_OP_SETXATTR, setxattr), O(VFSD_OP_GETXATTR, getxattr),
-    O(VFSD_OP_LISTXATTR, listxattr), O(VFSD_OP_REMOVEXATTR, removexattr),
-    O(VFSD_OP_ACCESS, access), O(VFSD_OP_FALLOCATE, fallocate),
-    O(VFSD_OP_LSEEK, lseek), O(VFSD_OP_COPY_FILE_RANGE, copy_file_range),
-    O(VFSD_OP_GETLK, getlk), O(VFSD_OP_SETLK, setlk), O(VFSD_OP_FLOCK, flock),
-    O(VFSD_OP_BMAP, bmap), O(VFSD_OP_IOCTL, ioctl), O(VFSD_OP_POLL, poll),
-#undef O
-  };
   VfsdBackendPrivate *p;
   g_return_val_if_fail(VFSD_IS_BACKEND(b), false);
   if ((unsigned)op >= VFSD_OP_COUNT)
@@ -716,6 +717,19 @@ vfsd_backend_implements(VfsdBackend *b, VfsdOpId op)
     p = find_read(b, false);
     return p->ops.read != NULL || p->ops.read_iov != NULL;
   }
-  p = find(b, offsets[op], 0); /* hooks implement nothing */
-  return *(void **)((char *)&p->ops + offsets[op]) != NULL;
+  p = find(b, op_offsets[op], 0); /* hooks implement nothing */
+  return *(void **)((char *)&p->ops + op_offsets[op]) != NULL;
+}
+
+/* True when no layer above the bottom backend implements or hooks @op:
+ * what the bottom backend says about the operation (VFSD_CAP_NO_OPEN)
+ * then holds for the whole stack. */
+bool
+vfsd_backend_op_reaches_bottom(VfsdBackend *b, VfsdOpId op)
+{
+  VfsdBackendPrivate *p;
+  g_return_val_if_fail(VFSD_IS_BACKEND(b), false);
+  g_return_val_if_fail((unsigned)op < VFSD_OP_COUNT, false);
+  p = find(b, op_offsets[op], VFSD_OP_BIT(op));
+  return p->next == NULL;
 }

@@ -13,6 +13,12 @@ d_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   VfsdCtx ctx;
   VfsdOpenInfo oi;
   int r;
+  if (m->no_open) {
+    /* VFSD_CAP_NO_OPEN: the kernel opens files itself from now on, and
+     * sends no OPEN or RELEASE for them (FUSE_NO_OPEN_SUPPORT). */
+    fuse_reply_err(req, ENOSYS);
+    return;
+  }
   make_ctx(req, &ctx);
   preset_open(m, &oi, fi->flags);
   LOCKED(call_lock(m, ino, 0, false),
@@ -51,6 +57,20 @@ d_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
     return;
   }
   vfsd_dispatch_take_ref(m, e.ino, NULL);
+  if (m->no_open) {
+    /* Once the kernel has seen no_open it sends no RELEASE for created
+     * files either (6.18 does not): the handle ends here, and the file is
+     * the kernel's as if it had opened it (fh 0). */
+    LOCKED(call_lock(m, e.ino, oi.fh, true),
+           vfsd_call_release(m->backend, &ctx, e.ino, oi.fh, fi->flags));
+    fi->fh = 0;
+    apply_open_flags(fi, m->init.open_flags &
+                             (VFSD_OPEN_KEEP_CACHE | VFSD_OPEN_NOFLUSH));
+    entry_to_fuse(&e, &fe);
+    if (fuse_reply_create(req, &fe, fi) < 0)
+      vfsd_dispatch_forget_refs(m, e.ino, 1);
+    return;
+  }
   fi->fh = oi.fh;
   apply_open_flags(fi, oi.out_flags);
   entry_to_fuse(&e, &fe);
@@ -144,6 +164,12 @@ d_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
   VfsdMount *m = mount_of(req);
   VfsdCtx ctx;
   int r;
+  if (!m->has_flush) {
+    /* Asked only where opens carry no NOFLUSH (no_open): ENOSYS, and the
+     * kernel stops asking. */
+    fuse_reply_err(req, ENOSYS);
+    return;
+  }
   make_ctx(req, &ctx);
   LOCKED(call_lock(m, ino, fi->fh, true),
          r = vfsd_call_flush(m->backend, &ctx, ino, fi->fh, fi->lock_owner));
@@ -155,10 +181,16 @@ d_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
   VfsdMount *m = mount_of(req);
   VfsdCtx ctx;
+  /* With no_open, files the kernel opened itself may still be released
+   * (the one opened with our ENOSYS, files created before it): fh 0,
+   * never a handle of the backend's, which has released its own. */
+  if (!vfsd_handles_remove_file(m, ino, fi->fh) && m->no_open) {
+    fuse_reply_err(req, 0);
+    return;
+  }
   make_ctx(req, &ctx);
   LOCKED(call_lock(m, ino, fi->fh, true),
          vfsd_call_release(m->backend, &ctx, ino, fi->fh, fi->flags));
-  vfsd_handles_remove_file(m, ino, fi->fh);
   fuse_reply_err(req, 0);
 }
 

@@ -112,7 +112,10 @@ d_init(void *userdata, struct fuse_conn_info *conn)
   WANT(FUSE_CAP_FLOCK_LOCKS, m->has_flock);
   WANT(FUSE_CAP_HANDLE_KILLPRIV,
        m->backend_flags & VFSD_BACKEND_HANDLES_KILLPRIV);
-  WANT(FUSE_CAP_ATOMIC_O_TRUNC, m->init.caps & VFSD_CAP_ATOMIC_O_TRUNC);
+  /* Without OPEN requests, a kernel told that OPEN handles O_TRUNC drops
+   * the truncation (6.18 does): it must send a setattr instead. */
+  WANT(FUSE_CAP_ATOMIC_O_TRUNC,
+       (m->init.caps & VFSD_CAP_ATOMIC_O_TRUNC) && !m->no_open);
   WANT(FUSE_CAP_WRITEBACK_CACHE, m->use_writeback);
   WANT(FUSE_CAP_CACHE_SYMLINKS, m->init.caps & VFSD_CAP_CACHE_SYMLINKS);
   WANT(FUSE_CAP_AUTO_INVAL_DATA, !(m->init.caps & VFSD_CAP_SOLE_WRITER));

@@ -125,7 +125,7 @@ VFSD_INTERNAL bool vfsd_dispatch_take_ref(VfsdMount *m, uint64_t ino,
 /* Open handles the kernel has not released (handles.c). */
 VFSD_INTERNAL void vfsd_handles_add_file(VfsdMount *m, uint64_t ino,
                                          uint64_t fh, int32_t flags);
-VFSD_INTERNAL void vfsd_handles_remove_file(VfsdMount *m, uint64_t ino,
+VFSD_INTERNAL bool vfsd_handles_remove_file(VfsdMount *m, uint64_t ino,
                                             uint64_t fh);
 VFSD_INTERNAL void vfsd_handles_add_dir(VfsdMount *m, void *dir);
 VFSD_INTERNAL void vfsd_handles_remove_dir(VfsdMount *m, void *dir);

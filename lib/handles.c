@@ -69,7 +69,7 @@ vfsd_handles_add_file(VfsdMount *m, uint64_t ino, uint64_t fh, int32_t flags)
   g_mutex_unlock(&m->handle_lock);
 }
 
-void
+bool
 vfsd_handles_remove_file(VfsdMount *m, uint64_t ino, uint64_t fh)
 {
   HandleKey k = { ino, fh };
@@ -79,6 +79,7 @@ vfsd_handles_remove_file(VfsdMount *m, uint64_t ino, uint64_t fh)
   if (h && --h->count == 0)
     g_hash_table_remove(m->open_files, &k);
   g_mutex_unlock(&m->handle_lock);
+  return h != NULL;
 }
 
 void

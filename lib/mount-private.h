@@ -31,6 +31,7 @@ struct _VfsdMount {
   uint32_t thread_model;
   uint32_t backend_flags;
   bool has_flush;             /* some level implements flush */
+  bool no_open;               /* VFSD_CAP_NO_OPEN honoured: OPEN gets ENOSYS */
   bool has_posix_locks;
   bool has_flock;
   bool stable_dir_offsets;

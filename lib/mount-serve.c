@@ -88,6 +88,23 @@ leave_request(VfsdMount *m)
     leave_request_slow(m);
 }
 
+/* Before a worker goes into the backend with a request, it makes sure
+ * that requests queued behind it wake another worker: several that
+ * arrived together made one edge, and this worker may be held up in the
+ * backend for long (a store that does not answer).  Modifying the epoll
+ * entry re-checks the device and, if it still has requests, wakes one
+ * waiter; with nothing queued (a synchronous caller) it wakes nobody. */
+static inline void
+pass_on(VfsdMount *m)
+{
+  struct epoll_event ev;
+  if (__atomic_load_n(&m->workers, __ATOMIC_RELAXED) < 2)
+    return;
+  ev.events = EPOLLIN | EPOLLET;
+  ev.data.u32 = 0;
+  epoll_ctl(m->epoll_fd, EPOLL_CTL_MOD, m->fuse_fd, &ev);
+}
+
 /* Takes one request and processes it.  Returns 1 if one was processed, 0
  * if none is waiting, -1 when this worker must leave. */
 static int
@@ -98,6 +115,7 @@ serve_one(VfsdMount *m, struct fuse_buf *fbuf)
     return -1;
   r = fuse_session_receive_buf(m->se, fbuf);
   if (r > 0) {
+    pass_on(m);
     fuse_session_process_buf(m->se, fbuf);
     leave_request(m);
     return 1;
@@ -131,8 +149,9 @@ vfsd_block_async_signals(void)
  * edge-triggered, so each new request wakes one waiting worker and nobody
  * else; the stop eventfd level-triggered, so at the end it wakes them all
  * in turn.  A worker woken drains the device until it is empty before it
- * waits again: a request that arrived while the event was still pending
- * made no new edge. */
+ * waits again, and passes on (pass_on()) before each request: requests
+ * that arrived while the event was still pending made no edge of their
+ * own. */
 static int
 shared_wait_fd(VfsdMount *m, int fd)
 {
@@ -213,7 +232,7 @@ worker_loop(VfsdMount *m)
              "requests: %s", m->mountpoint, g_strerror(-ep));
     return ep;
   }
-  m->workers++;
+  __atomic_add_fetch(&m->workers, 1, __ATOMIC_RELAXED);
   g_mutex_unlock(&m->lock);
 
   memset(&fbuf, 0, sizeof fbuf);
@@ -231,7 +250,7 @@ worker_loop(VfsdMount *m)
   }
 
   g_mutex_lock(&m->lock);
-  m->workers--;
+  __atomic_sub_fetch(&m->workers, 1, __ATOMIC_RELAXED);
   g_cond_broadcast(&m->cond);
   g_mutex_unlock(&m->lock);
   free(fbuf.mem);

@@ -422,6 +422,17 @@ settle(VfsdMount *m, GError **error)
   m->has_flock = vfsd_backend_implements(m->backend, VFSD_OP_FLOCK);
   if (!m->has_flush)
     in->open_flags |= VFSD_OPEN_NOFLUSH;
+  /* VFSD_CAP_NO_OPEN holds for the stack only if no layer above the
+   * backend that asked for it implements or hooks open or release (a layer
+   * that logs, counts or refuses opens must see them), and only if what
+   * the kernel then assumes for every open, KEEP_CACHE and nothing else,
+   * is what the mount would have said. */
+  m->no_open = (in->caps & VFSD_CAP_NO_OPEN) &&
+               vfsd_backend_op_reaches_bottom(m->backend, VFSD_OP_OPEN) &&
+               vfsd_backend_op_reaches_bottom(m->backend, VFSD_OP_RELEASE) &&
+               (in->open_flags & ~(uint32_t)(VFSD_OPEN_CACHE_DIR |
+                                             VFSD_OPEN_NOFLUSH)) ==
+                   VFSD_OPEN_KEEP_CACHE;
   return TRUE;
 }
 

@@ -60,6 +60,7 @@ VFSD_INTERNAL gboolean vfsd_backend_setup(VfsdBackend *b, const VfsdOps *ops,
                                           GDestroyNotify free_instance,
                                           VfsdBackend *next, GError **error);
 VFSD_INTERNAL uint32_t vfsd_backend_effective_flags(VfsdBackend *b);
+VFSD_INTERNAL bool vfsd_backend_op_reaches_bottom(VfsdBackend *b, VfsdOpId op);
 
 /* ---- defaults.c ---- */
 typedef struct {

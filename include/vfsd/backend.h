@@ -344,6 +344,16 @@ typedef struct VfsdStatfs {
  *   `spin`, 20 µs by default with this cap) instead of going to sleep: a
  *   synchronous caller's next request then finds it awake.  Costs CPU
  *   while requests keep coming; never changes what a call returns.
+ * @VFSD_CAP_NO_OPEN: the backend keeps no state per open file, so the
+ *   kernel may open files without asking (FUSE_NO_OPEN_SUPPORT): open() is
+ *   no longer called, and release() only right after create() (the kernel
+ *   sends no RELEASE then), which saves two requests per open(2).  Calls
+ *   on an open file carry fh 0; O_TRUNC arrives as setattr() of size 0; the kernel
+ *   keeps the file's pages across opens (KEEP_CACHE); and a file unlinked
+ *   while open stays until forget(), the kernel holding its reference.
+ *   Honoured only when no layer above the backend implements or hooks
+ *   open or release, and when the mount's open flags are KEEP_CACHE alone;
+ *   otherwise ignored.
  *
  * Kernel features a backend asks for in VfsdInit.caps.
  */
@@ -357,6 +367,7 @@ typedef enum {
   VFSD_CAP_ATOMIC_O_TRUNC = 1u << 6,
   VFSD_CAP_SOLE_WRITER = 1u << 7,
   VFSD_CAP_QUICK_CALLS = 1u << 8,
+  VFSD_CAP_NO_OPEN = 1u << 9,
 } VfsdCaps;
 
 typedef struct _VfsdMount VfsdMount;

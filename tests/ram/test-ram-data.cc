@@ -52,7 +52,12 @@ TEST_F(RamTest, HandlesAreChecked) {
   EXPECT_EQ(pread(f, ro, 1, 0), "x");
   // Writeback may use any handle of the file.
   EXPECT_EQ(vfsd_call_write(b, &ctx, f, ro, "y", 1, 1, VFSD_WRITE_CACHE), 1);
-  EXPECT_EQ(vfsd_call_write(b, &ctx, f, 0, "z", 1, 0, 0), -EBADF);
+  EXPECT_EQ(vfsd_call_write(b, &ctx, f, 12345, "z", 1, 0, 0), -EBADF);
+  // Handle 0: a file the kernel opened without open() (VFSD_CAP_NO_OPEN);
+  // it checked the access mode, and nothing is released for it.
+  EXPECT_EQ(vfsd_call_write(b, &ctx, f, 0, "z", 1, 0, 0), 1);
+  EXPECT_EQ(pread(f, 0, 1, 0), "z");
+  EXPECT_EQ(vfsd_call_release(b, &ctx, f, 0, 0), -EBADF);
   EXPECT_EQ(vfsd_call_write(b, &ctx, 4711, wo, "z", 1, 0, 0), -ENOENT);
   EXPECT_EQ(vfsd_call_write(b, &ctx, d, wo, "z", 1, 0, 0), -EISDIR);
   EXPECT_EQ(pread(d, ro, 1, 0), "<-" + std::to_string(EISDIR) + ">");

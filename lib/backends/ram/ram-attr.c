@@ -65,8 +65,8 @@ set_time(struct timespec *t, int64_t sec, uint32_t nsec)
 
 /* Everything of setattr once @i is write-locked. */
 static int
-apply(RamFs *fs, const VfsdCtx *ctx, RamInode *i, const VfsdAttr *a,
-      uint32_t set)
+apply(RamFs *fs, const VfsdCtx *ctx, RamInode *i, uint64_t fh,
+      const VfsdAttr *a, uint32_t set)
 {
   struct timespec now;
   uint32_t mode = i->mode;
@@ -79,7 +79,15 @@ apply(RamFs *fs, const VfsdCtx *ctx, RamInode *i, const VfsdAttr *a,
     r = ram_data_truncate(fs, i, a->size);
     if (r != 0)
       return r;
-    if (a->size != old)
+    /* A new size is a modification; so is any ftruncate(2) (a handle,
+     * ours or the kernel's 0), as Linux has it.  And so is open(O_TRUNC)
+     * of an empty file, which without open() calls (VFSD_CAP_NO_OPEN)
+     * reaches us as a setattr of size 0 without a handle, just like
+     * truncate(path, 0): the two are told apart only while open() is
+     * called, so then truncate(path, 0) of an empty file updates mtime
+     * too (doc/backends/ram.md). */
+    if (a->size != old || fh != VFSD_NO_FH ||
+        (a->size == 0 && !__atomic_load_n(&fs->opens_seen, __ATOMIC_RELAXED)))
       i->mtime = now;
     ram_kill_priv(i, ctx);
   }
@@ -135,7 +143,7 @@ ram_op_setattr(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
     return -EINVAL;
   }
   ram_wrlock(i);
-  r = i->deleted ? -ENOENT : apply(self, ctx, i, attr, to_set);
+  r = i->deleted ? -ENOENT : apply(self, ctx, i, fh, attr, to_set);
   if (r == 0)
     ram_inode_fill_attr(i, out);
   ram_unlock(i);

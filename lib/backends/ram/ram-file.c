@@ -5,7 +5,11 @@
  * A file handle needs no memory: it is the open(2) flags with a tag
  * (RAM_FH_TAG), enough to refuse writes through a read-only handle and to
  * append on O_APPEND handles.  The inode counts its open handles, which
- * keep an unlinked file alive until the last release. */
+ * keep an unlinked file alive until the last release.  Handle 0 is a file
+ * the kernel opened without asking (VFSD_CAP_NO_OPEN): it checked the
+ * access mode itself, passes the offset of an O_APPEND write (it holds the
+ * inode lock and, the only writer, knows the size), and holds the inode
+ * until forget. */
 #include "ram-private.h"
 
 #include <errno.h>
@@ -26,6 +30,8 @@ fh_make(int32_t flags)
 static inline int32_t
 fh_flags(uint64_t fh)
 {
+  if (fh == 0)
+    return O_RDWR; /* opened by the kernel alone */
   return (fh & RAM_FH_MASK) == RAM_FH_TAG ? (int32_t)(uint32_t)fh : -1;
 }
 
@@ -82,6 +88,8 @@ ram_op_open(void *self, const VfsdCtx *ctx, uint64_t ino, VfsdOpenInfo *oi)
   RamFs *fs = self;
   RamInode *f = ram_inode_get(fs, ino);
   int r;
+  if (!__atomic_load_n(&fs->opens_seen, __ATOMIC_RELAXED))
+    __atomic_store_n(&fs->opens_seen, true, __ATOMIC_RELAXED);
   if (f == NULL)
     return -ENOENT;
   if (f->type != S_IFREG) {
@@ -107,7 +115,7 @@ ram_op_release(void *self, const VfsdCtx *ctx, uint64_t ino, uint64_t fh,
   if (f == NULL)
     return -ENOENT;
   ram_wrlock(f);
-  if (f->open_count > 0 && fh_flags(fh) >= 0) {
+  if (f->open_count > 0 && fh != 0 && fh_flags(fh) >= 0) {
     f->open_count--;
     __atomic_sub_fetch(&fs->handles_open, 1, __ATOMIC_RELAXED);
   } else

@@ -176,6 +176,7 @@ struct RamFs {
   uint64_t next_ino;
   uint64_t capability_xattrs; /* files with security.capability */
   bool mounted;               /* between init() and destroy() */
+  bool opens_seen;            /* open() was called: O_TRUNC comes with it */
   GMutex rename_lock;
   RamStripe stripes[RAM_STRIPES];
   RamInode *root;
