@@ -60,6 +60,12 @@ class MemFS(Vfsd.Filesystem):
         # The only writer of its data: the kernel may cache for long.
         init.entry_timeout = init.attr_timeout = init.negative_timeout = 3600
         init.open_flags |= Vfsd.OpenFlags.KEEP_CACHE
+        # No state per open file, and unlinked files live until do_forget:
+        # the kernel may open files without asking (no OPEN/RELEASE); a
+        # write need not drop cached pages; and a worker waits a moment
+        # for the next request before it sleeps.
+        init.caps |= (Vfsd.Caps.NO_OPEN | Vfsd.Caps.SOLE_WRITER |
+                      Vfsd.Caps.QUICK_CALLS)
 
     def dir(self, ino):
         node = self.inodes[ino]

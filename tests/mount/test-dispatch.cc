@@ -498,3 +498,83 @@ TEST(Workers, ConcurrentCallersAreAllServed) {
     }
   }
 }
+
+// ---- VFSD_CAP_NO_OPEN ----------------------------------------------------
+
+namespace {
+// Opens and reads f0 @n times; true if every read gave @want.
+bool read_back(Mount &m, int n, const std::string &want) {
+  for (int i = 0; i < n; i++) {
+    int fd = open((m / "f0").c_str(), O_RDONLY);
+    if (fd < 0) return false;
+    char buf[64];
+    ssize_t got = read(fd, buf, sizeof buf);
+    close(fd);
+    if (got != (ssize_t)want.size() || std::string(buf, (size_t)got) != want)
+      return false;
+  }
+  return true;
+}
+
+int count_call(void *self, VfsdCall *) {
+  ++*static_cast<std::atomic<int> *>(self);
+  return 0;
+}
+}  // namespace
+
+// The kernel opens files itself once the first OPEN is answered ENOSYS: the
+// backend's open() is never called and nothing is left to release.
+TEST(NoOpen, KernelOpensFilesWithoutTheBackend) {
+  TestFs fs;
+  fs.set_content(0, "zero");
+  fs.caps = VFSD_CAP_NO_OPEN;
+  fs.open_flags = VFSD_OPEN_KEEP_CACHE;
+  Mount m(fs.backend());
+  ASSERT_TRUE(m.mounted()) << m.error();
+  EXPECT_TRUE(read_back(m, 20, "zero"));
+  EXPECT_EQ(fs.opens.load(), 0);
+  EXPECT_EQ(fs.opens_outstanding(), 0);
+  EXPECT_EQ(fs.violations.load(), 0) << fs.violation_text();
+}
+
+// Without the cap, or when the kernel's no-open defaults (KEEP_CACHE alone)
+// are not what the mount says, every open reaches the backend.
+TEST(NoOpen, OnlyWhenAskedAndWhenTheOpenFlagsAgree) {
+  for (auto [caps, flags] : {std::pair<uint32_t, uint32_t>{0, VFSD_OPEN_KEEP_CACHE},
+                             {VFSD_CAP_NO_OPEN, 0},
+                             {VFSD_CAP_NO_OPEN, VFSD_OPEN_KEEP_CACHE | VFSD_OPEN_DIRECT_IO}}) {
+    SCOPED_TRACE(testing::Message() << "caps " << caps << " flags " << flags);
+    TestFs fs;
+    fs.set_content(0, "zero");
+    fs.caps = caps;
+    fs.open_flags = flags;
+    Mount m(fs.backend());
+    ASSERT_TRUE(m.mounted()) << m.error();
+    EXPECT_TRUE(read_back(m, 5, "zero"));
+    EXPECT_EQ(fs.opens.load(), 5);
+    EXPECT_TRUE(wait_for([&] { return fs.opens_outstanding() == 0; }, 2000ms));
+  }
+}
+
+// A layer that sees opens (here: counts them) keeps them coming, even over
+// a backend that asked for no-open.
+TEST(NoOpen, ALayerThatHooksOpenKeepsOpens) {
+  TestFs fs;
+  fs.set_content(0, "zero");
+  fs.caps = VFSD_CAP_NO_OPEN;
+  fs.open_flags = VFSD_OPEN_KEEP_CACHE;
+  std::atomic<int> seen{0};
+  VfsdLayerHooks hooks = {};
+  hooks.name = "count-opens";
+  hooks.ops = VFSD_OP_BIT(VFSD_OP_OPEN);
+  hooks.before = count_call;
+  GError *err = nullptr;
+  VfsdBackend *layer = vfsd_layer_new_hooks(&hooks, &seen, nullptr, fs.backend(), &err);
+  ASSERT_NE(layer, nullptr) << (err ? err->message : "");
+  Mount m(layer);
+  g_object_unref(layer);
+  ASSERT_TRUE(m.mounted()) << m.error();
+  EXPECT_TRUE(read_back(m, 5, "zero"));
+  EXPECT_EQ(seen.load(), 5);
+  EXPECT_EQ(fs.opens.load(), 5);
+}

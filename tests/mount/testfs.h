@@ -65,6 +65,7 @@ class TestFs {
   double negative_timeout = 0;
   double entry_timeout = 1.0;
   uint32_t open_flags = 0;                // added to VfsdInit.open_flags
+  uint32_t caps = 0;                      // added to VfsdInit.caps
 
   void release_block() {
     std::lock_guard<std::mutex> g(mu_);
@@ -74,7 +75,7 @@ class TestFs {
 
   // ---- observations ----
   std::atomic<int> destroys{0}, inits{0}, forgets{0}, lookups{0}, getattrs{0};
-  std::atomic<int> readdirs{0};
+  std::atomic<int> readdirs{0}, opens{0};
   std::atomic<int> violations{0};        // broken library promises
   std::atomic<int> in_flight{0}, max_in_flight{0};
   std::atomic<int> blocked_now{0};
@@ -137,6 +138,7 @@ class TestFs {
     in->entry_timeout = t->entry_timeout;
     in->attr_timeout = t->entry_timeout;
     in->open_flags |= t->open_flags;
+    in->caps |= t->caps;
     return 0;
   }
   static void s_destroy(void *s) {
@@ -201,6 +203,7 @@ class TestFs {
     Busy b(t);
     std::lock_guard<std::mutex> g(t->mu_);
     if (t->index_of(ino) < 0) return -ENOENT;
+    t->opens++;
     t->open_[ino]++;
     oi->fh = ino * 1000 + static_cast<uint64_t>(t->open_[ino]);
     return 0;
