@@ -535,6 +535,39 @@ TEST_F(RamTest, ReaddirPlusAndResume) {
   EXPECT_EQ(vfsd_call_opendir(b, &ctx, file, &oi), -ENOTDIR);
 }
 
+// The kernel's listing cache is offered for a directory already listed
+// since its names last changed: the first listing after a change skips it
+// (filling it costs that listing about half its speed), the next fills it.
+TEST_F(RamTest, ListingCacheOnlyForDirectoriesListedUnchanged) {
+  uint64_t d = mkdir(VFSD_ROOT_INO, "d");
+  mkfile(d, "a");
+  auto cache_offered = [&] {
+    VfsdOpenInfo oi{};
+    oi.out_flags = VFSD_OPEN_KEEP_CACHE | VFSD_OPEN_CACHE_DIR;  // the mount's
+    EXPECT_EQ(vfsd_call_opendir(b, &ctx, d, &oi), 0);
+    EXPECT_EQ(vfsd_call_releasedir(b, &ctx, d, oi.fh), 0);
+    uint32_t both = VFSD_OPEN_KEEP_CACHE | VFSD_OPEN_CACHE_DIR;
+    EXPECT_TRUE((oi.out_flags & both) == 0 || (oi.out_flags & both) == both);
+    return (oi.out_flags & VFSD_OPEN_CACHE_DIR) != 0;
+  };
+  EXPECT_FALSE(cache_offered());
+  EXPECT_EQ(list(d), Names({"a"}));
+  EXPECT_TRUE(cache_offered());
+  EXPECT_TRUE(cache_offered());  // opening is not a change
+  mkfile(d, "b");
+  EXPECT_FALSE(cache_offered());
+  EXPECT_EQ(list(d), Names({"a", "b"}));
+  EXPECT_TRUE(cache_offered());
+  EXPECT_EQ(vfsd_call_unlink(b, &ctx, d, "a"), 0);
+  EXPECT_FALSE(cache_offered());
+  list(d);
+  EXPECT_EQ(vfsd_call_rename(b, &ctx, VFSD_ROOT_INO, "d", d, "x", 0), -EINVAL);
+  mkfile(VFSD_ROOT_INO, "outside");
+  EXPECT_TRUE(cache_offered());  // a change elsewhere
+  EXPECT_EQ(vfsd_call_rename(b, &ctx, VFSD_ROOT_INO, "outside", d, "b", 0), 0);
+  EXPECT_FALSE(cache_offered());  // "b" leads elsewhere now
+}
+
 // The promise behind VFSD_BACKEND_STABLE_DIR_OFFSETS: a listing resumed at
 // an old offset, with names added and removed in between, returns every
 // name that stayed exactly once.

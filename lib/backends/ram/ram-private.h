@@ -129,6 +129,8 @@ typedef struct {
   uint64_t next_cookie;   /* next offset to hand out; never reused */
   RamInode *parent;       /* "..", the root's is itself; changed only
                              under rename_lock and this lock */
+  unsigned listed;        /* listings begun since the names last changed
+                             (atomic; see ram_op_opendir()) */
 } RamDir;
 
 struct RamInode {
@@ -234,6 +236,13 @@ RamDirent *ram_dir_find(RamInode *dir, const char *name);
 void ram_dir_add(RamInode *dir, const char *name, RamInode *child);
 /* Removes @de (which the caller found in @dir) and frees it. */
 void ram_dir_remove(RamInode *dir, RamDirent *de);
+/* The names of @dir (or where one leads) changed: the next listing is
+ * served without the kernel's listing cache (ram_op_opendir()). */
+static inline void
+ram_dir_changed(RamInode *dir)
+{
+  __atomic_store_n(&dir->u.dir.listed, 0, __ATOMIC_RELAXED);
+}
 unsigned ram_dir_count(RamInode *dir);
 /* Finds directory @ino with a temporary reference; -ENOENT, -ENOTDIR. */
 int ram_get_dir(RamFs *fs, uint64_t ino, RamInode **out);

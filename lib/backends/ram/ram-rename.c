@@ -165,6 +165,8 @@ do_exchange(Rename *rn)
 {
   rn->sde->inode = rn->dst;
   rn->dde->inode = rn->src;
+  ram_dir_changed(rn->odir);
+  ram_dir_changed(rn->ndir);
   move_dir(rn->src, rn->odir, rn->ndir);
   move_dir(rn->dst, rn->ndir, rn->odir);
 }
@@ -175,6 +177,7 @@ do_move(Rename *rn, const char *newname)
   if (rn->dst) {
     /* The target name stays (with its cookie) and leads to src now. */
     rn->dde->inode = rn->src;
+    ram_dir_changed(rn->ndir);
     if (rn->dst->type == S_IFDIR) {
       rn->dst->nlink = 0;
       rn->ndir->nlink--;
