@@ -6,6 +6,7 @@ lib_libvfsdcore_la_SOURCES += \
 	lib/backends/ram/ram-inode.c \
 	lib/backends/ram/ram-map.c \
 	lib/backends/ram/ram-data.c \
+	lib/backends/ram/ram-pages.c \
 	lib/backends/ram/ram-file.c \
 	lib/backends/ram/ram-dir.c \
 	lib/backends/ram/ram-names.c \

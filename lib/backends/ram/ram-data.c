@@ -55,14 +55,14 @@ page_ensure(RamFs *fs, RamInode *f, uint64_t page, bool whole, bool reserved)
     return c->page[k];
   if (!reserved && !ram_space_reserve(fs, RAM_PAGE))
     return NULL;
-  p = whole ? g_try_malloc(RAM_PAGE) : g_try_malloc0(RAM_PAGE);
+  p = ram_page_alloc(!whole);
   if (p && c == NULL) {
     c = g_try_new0(RamChunk, 1);
     if (c)
       ram_map_set(&f->u.chunks, ci, c);
   }
   if (p == NULL || c == NULL) {
-    g_free(p);
+    ram_page_free(p);
     if (!reserved)
       ram_space_release(fs, RAM_PAGE);
     return NULL;
@@ -81,7 +81,7 @@ page_drop(RamFs *fs, RamInode *f, uint64_t page)
   RamChunk *c = ram_map_get(&f->u.chunks, ci);
   if (c == NULL || c->page[k] == NULL)
     return;
-  g_free(c->page[k]);
+  ram_page_free(c->page[k]);
   c->page[k] = NULL;
   c->written &= (uint16_t) ~(1u << k);
   ram_space_release(fs, RAM_PAGE);
@@ -374,7 +374,7 @@ chunk_free(void *chunk, void *unused)
 {
   RamChunk *c = chunk;
   for (unsigned k = 0; k < RAM_CHUNK_PAGES; k++)
-    g_free(c->page[k]);
+    ram_page_free(c->page[k]);
   g_free(c);
 }
 

@@ -217,6 +217,13 @@ void ram_inode_fill_entry(RamInode *i, VfsdEntry *e);
 bool ram_space_reserve(RamFs *fs, uint64_t bytes);
 void ram_space_release(RamFs *fs, uint64_t bytes);
 
+/* ---- ram-pages.c: the pages of file data -------------------------------*/
+
+/* A RAM_PAGE page, zeroed with @zero; NULL when memory ran out. */
+char *ram_page_alloc(bool zero);
+/* Gives back a page of ram_page_alloc() (NULL: nothing). */
+void ram_page_free(char *page);
+
 /* ---- ram-dir.c: directory entries --------------------------------------*/
 
 typedef struct {
