@@ -43,7 +43,11 @@ class Everything(memfs.MemFS):
         self.seen('init')
         check(init.mount is not None, 'init.mount')
         check(self.get_mount() is not None, 'get_mount in init')
-        return memfs.MemFS.do_init(self, init)
+        r = memfs.MemFS.do_init(self, init)
+        # This class keeps state per open file (do_open, do_release): the
+        # kernel must ask, so NO_OPEN, which memfs asks for, is off.
+        init.caps &= ~Vfsd.Caps.NO_OPEN
+        return r
 
     def do_destroy(self):
         self.seen('destroy')
