@@ -59,8 +59,8 @@ d_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
   vfsd_dispatch_take_ref(m, e.ino, NULL);
   if (m->no_open) {
     /* Once the kernel has seen no_open it sends no RELEASE for created
-     * files either (6.18 does not): the handle ends here, and the file is
-     * the kernel's as if it had opened it (fh 0). */
+     * files either (measured on 6.18): the handle ends here, and the file
+     * is the kernel's as if it had opened it (fh 0). */
     LOCKED(call_lock(m, e.ino, oi.fh, true),
            vfsd_call_release(m->backend, &ctx, e.ino, oi.fh, fi->flags));
     fi->fh = 0;

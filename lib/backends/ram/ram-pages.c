@@ -77,8 +77,8 @@ list_del(Slab *s)
   s->prev = s->next = NULL;
 }
 
-/* A new slab, 2 MiB-aligned so that a huge page can back it; NULL if
- * the kernel has no memory for it. */
+/* A new slab, 2 MiB-aligned so that a page finds its slab by masking its
+ * address; NULL if the kernel has no memory for it. */
 static Slab *
 slab_new(void)
 {
@@ -135,8 +135,8 @@ ram_page_alloc(bool zero)
       list_del(s);
   }
   g_mutex_unlock(&pool.lock);
-  /* A page that was used before holds old data; a fresh one is zero, but
-   * zeroing it now costs no more than the fault that touches it. */
+  /* A page that was used before holds old data.  (A fresh one is zero
+   * already; telling the two apart is not worth a bit per page.) */
   if (p && zero)
     memset(p, 0, RAM_PAGE);
   return p;
